@@ -1,0 +1,1 @@
+#include "qcc_kernels.h"

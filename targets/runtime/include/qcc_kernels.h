@@ -1,0 +1,3 @@
+#ifndef QCC_KERNELS_H
+#define QCC_KERNELS_H
+#endif
