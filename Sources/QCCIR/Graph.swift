@@ -73,6 +73,19 @@ public struct Node: Sendable {
 
   /// Operands that are present.
   public var presentInputs: [ValueID] { inputs.compactMap { $0 } }
+
+  /// A node not (yet) in any graph: what type inference sees of a node before it is added.
+  public init(op: String, inputs: [ValueID?], attributes: Attributes = Attributes(), location: String? = nil) {
+    self.init(op: op, inputs: inputs, results: [], attributes: attributes, location: location)
+  }
+
+  init(op: String, inputs: [ValueID?], results: [ValueID], attributes: Attributes, location: String?) {
+    self.op = op
+    self.inputs = inputs
+    self.results = results
+    self.attributes = attributes
+    self.location = location
+  }
 }
 
 /// A graph: inputs, constants, nodes in topological order, and outputs.

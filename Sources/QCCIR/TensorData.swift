@@ -167,3 +167,29 @@ public struct TensorData: Sendable {
     return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
   }
 }
+
+extension TensorData {
+  /// Slice `i` along the leading dimension (sample `i` of a stacked `[N, …]` tensor). No copy.
+  public func sample(_ i: Int) -> TensorData {
+    precondition(!shape.isEmpty && i >= 0 && i < shape[0], "sample \(i) out of range for shape \(shape)")
+    precondition(elementType.bitWidth >= 8, "sub-byte tensors cannot be sliced by sample")
+    let inner = Array(shape.dropFirst())
+    let bytes = elementType.byteCount(forElements: inner.reduce(1, *))
+    return TensorData(elementType: elementType, shape: inner, storage: storage, byteOffset: byteOffset + i * bytes)
+  }
+
+  /// Tensors of one type and shape stacked along a new leading dimension.
+  public static func stack(_ parts: [TensorData]) -> TensorData {
+    precondition(!parts.isEmpty, "stacking no tensors")
+    let first = parts[0]
+    precondition(parts.allSatisfy { $0.elementType == first.elementType && $0.shape == first.shape }, "stacking unequal tensors")
+    return TensorData(elementType: first.elementType, shape: [parts.count] + first.shape) { dst in
+      var offset = 0
+      for p in parts {
+        let src = p.bytes
+        if !src.isEmpty { (dst.baseAddress! + offset).copyMemory(from: src.baseAddress!, byteCount: src.count) }
+        offset += src.count
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import QCCIR
+import QCCIO
+import QCCOps
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let runCommand = Command(
+  spec: CommandSpec(
+    name: "run",
+    usage: "qcc run MODEL.onnx|MODEL.qir --input NAME=FILE.npy … -o OUTDIR [options]",
+    summary: "Run a model with the float reference interpreter and write its outputs as .npy files.",
+    options: [
+      OptionSpec(name: "--input", arity: .repeated, valueName: "SPEC",
+                 help: "NAME=FILE.npy, NAME=FILE.npz, FILE.npz, a folder of NAME.npy, or FILE.npy for a one-input model"),
+      OptionSpec(name: "-o", arity: .value, valueName: "OUTDIR", help: "Folder for the outputs, one NAME.npy each"),
+      OptionSpec(name: "--threads", arity: .value, valueName: "N", help: "Threads for the float GEMM (default 1)"),
+      OptionSpec(name: "--time", arity: .value, valueName: "N",
+                 help: "Also time N runs on the first sample (after 2 warm-up runs) and print the latency"),
+    ] + pipelineOptions,
+    details: """
+      Inputs must match the model's declared element types and shapes. An input
+      with one extra leading dimension is a stack of samples (as in calibration
+      data, [N, …shape]): the model runs once per sample and every output is
+      stacked the same way. --passes runs a pipeline before the model runs.
+      """),
+  run: { args in
+    guard args.positionals.count == 1 else {
+      throw UsageError(message: "qcc run: expected one model file, got \(args.positionals.count)")
+    }
+    guard let outputDirectory = args.value("-o") else { throw UsageError(message: "qcc run: -o OUTDIR is required") }
+    var threads = 1
+    if let t = args.value("--threads") {
+      guard let n = Int(t), n >= 1, n <= 256 else { throw UsageError(message: "qcc run: --threads must be 1…256, got '\(t)'") }
+      threads = n
+    }
+    var module = try loadModule(args.positionals[0])
+    try runPipeline(args, on: &module)
+    let feeds = try readFeeds(args.all("--input"), for: module)
+    let interpreter = try Interpreter(module, options: Interpreter.Options(threads: threads))
+    let outputs = try runSamples(interpreter, feeds: feeds, module: module)
+    if let t = args.value("--time") {
+      guard let runs = Int(t), runs >= 1 else { throw UsageError(message: "qcc run: --time must be a positive count, got '\(t)'") }
+      writeStandardOutput(try timeRuns(interpreter, feeds: feeds, module: module, runs: runs, threads: threads) + "\n")
+    }
+
+    try makeDirectory(outputDirectory)
+    var used = Set<String>()
+    for (name, tensor) in outputs {
+      var file = Graph.sanitize(name)
+      while used.contains(file) { file += "_" }
+      used.insert(file)
+      let path = outputDirectory + "/" + file + ".npy"
+      try writeFileAtomically(try NPY.encode(tensor), to: path)
+      writeStandardOutput("\(path): \(tensor.elementType) \(tensor.shape)\n")
+    }
+  })
+
+/// Reads the `--input` specs into tensors by model input name.
+func readFeeds(_ specs: [String], for module: Module) throws -> [String: TensorData] {
+  let g = module.graph
+  let inputNames = g.inputs.compactMap { id -> String? in
+    if case .input(let name) = g[id].definition { return name }
+    return nil
+  }
+  var feeds: [String: TensorData] = [:]
+  func add(_ name: String, _ tensor: TensorData, from source: String) throws {
+    guard inputNames.contains(name) else {
+      throw InputError(message: "\(source): the model has no input '\(name)'; its inputs are: \(inputNames.joined(separator: ", "))")
+    }
+    guard feeds[name] == nil else { throw InputError(message: "input '\(name)' is given twice") }
+    feeds[name] = tensor
+  }
+  for spec in specs {
+    if let eq = spec.firstIndex(of: "="), !spec[..<eq].contains("/") {
+      let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
+      if path.hasSuffix(".npz") {
+        let members = try NPZ.read(path: path)
+        guard let member = members.first(where: { $0.name == name }) ?? (members.count == 1 ? members.first : nil) else {
+          throw InputError(message: "\(path): no member named '\(name)' (members: \(members.map(\.name).joined(separator: ", ")))")
+        }
+        try add(name, member.tensor, from: path)
+      } else {
+        try add(name, try NPY.read(path: path), from: path)
+      }
+    } else if spec.hasSuffix(".npz") {
+      for member in try NPZ.read(path: spec) { try add(member.name, member.tensor, from: spec) }
+    } else if isDirectory(spec) {
+      for name in inputNames {
+        let path = spec + "/" + name + ".npy"
+        guard access(path, R_OK) == 0 else {
+          throw InputError(message: "\(spec): no file '\(name).npy' for model input '\(name)'")
+        }
+        try add(name, try NPY.read(path: path), from: path)
+      }
+    } else {
+      guard inputNames.count == 1 else {
+        throw InputError(message: "\(spec): the model has \(inputNames.count) inputs (\(inputNames.joined(separator: ", "))); name it as NAME=\(spec)")
+      }
+      try add(inputNames[0], try NPY.read(path: spec), from: spec)
+    }
+  }
+  for name in inputNames where feeds[name] == nil {
+    throw InputError(message: "no data for model input '\(name)'; pass --input \(name)=FILE.npy")
+  }
+  return feeds
+}
+
+/// Runs once, or once per sample when every feed carries one extra leading
+/// (sample) dimension, stacking the outputs.
+func runSamples(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module) throws -> [(name: String, value: TensorData)] {
+  let g = module.graph
+  var declaredRank: [String: Int] = [:]
+  for id in g.inputs {
+    if case .input(let name) = g[id].definition, let rank = g[id].type.shape.rank { declaredRank[name] = rank }
+  }
+  let stacked = !feeds.isEmpty && feeds.allSatisfy { name, t in declaredRank[name].map { t.shape.count == $0 + 1 } ?? false }
+  guard stacked else { return try interpreter.run(feeds) }
+  let counts = Set(feeds.values.map { $0.shape[0] })
+  guard counts.count == 1, let samples = counts.first, samples > 0 else {
+    throw InputError(message: "stacked inputs disagree on the number of samples: "
+      + feeds.keys.sorted().map { "\($0) has \(feeds[$0]!.shape[0])" }.joined(separator: ", "))
+  }
+  var results: [[(name: String, value: TensorData)]] = []
+  for s in 0..<samples {
+    let sample = feeds.mapValues { $0.sample(s) }
+    results.append(try interpreter.run(sample))
+  }
+  return results[0].indices.map { i in (results[0][i].name, TensorData.stack(results.map { $0[i].value })) }
+}
+
+func isDirectory(_ path: String) -> Bool {
+  var info = stat()
+  return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+func makeDirectory(_ path: String) throws {
+  if isDirectory(path) { return }
+  guard mkdir(path, 0o755) == 0 else {
+    throw InputError(message: "\(path): cannot create the output folder: \(String(cString: strerror(errno)))")
+  }
+}
+
+/// Times `runs` runs of the first sample (after two warm-up runs) and describes the latency.
+func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int, threads: Int) throws -> String {
+  let g = module.graph
+  var first = feeds
+  for id in g.inputs {
+    if case .input(let name) = g[id].definition, let rank = g[id].type.shape.rank, let t = feeds[name], t.shape.count == rank + 1 {
+      first[name] = t.sample(0)
+    }
+  }
+  for _ in 0..<2 { _ = try interpreter.run(first) }
+  var times: [Double] = []
+  for _ in 0..<runs {
+    var start = timespec(), end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    _ = try interpreter.run(first)
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    times.append(Double(end.tv_sec - start.tv_sec) * 1e3 + Double(end.tv_nsec - start.tv_nsec) * 1e-6)
+  }
+  times.sort()
+  let median = times[times.count / 2]
+  func ms(_ v: Double) -> String { String(Double((v * 1000).rounded()) / 1000) }
+  return "latency: median \(ms(median)) ms, min \(ms(times[0])) ms over \(runs) runs, \(threads) thread(s)"
+}
