@@ -44,13 +44,28 @@ let package = Package(
       name: "QCCKernels", path: "targets/runtime", cSettings: kernelCFlags,
       linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]),
     /// protobuf-c code generated from Debian's onnx.proto by `make generate`; never hand-edited.
-    .target(name: "_QCCProtobuf", path: "Sources/_QCCProtobuf", linkerSettings: [.linkedLibrary("protobuf-c")]),
+    .target(name: "_QCCProtobuf", path: "Sources/_QCCProtobuf", exclude: ["generated/onnx.pb-c.h"], linkerSettings: [.linkedLibrary("protobuf-c")]),
     /// zlib, for reading compressed .npz archives.
     .systemLibrary(name: "_QCCZlib", path: "Sources/_QCCZlib"),
 
     // MARK: - Tests
 
     .target(name: "_QCCTestSupport", dependencies: ["QCCIR", "QCCIO"], path: "Tests/_QCCTestSupport"),
+    .testTarget(
+      name: "GoldenTests", dependencies: ["QCCIR", "QCCOps", "QCCPass", "QCCPasses", "_QCCTestSupport"],
+      path: "Tests/GoldenTests"),
+    .testTarget(
+      name: "ONNXTests", dependencies: ["QCCONNX", "QCCIR", "QCCOps", "_QCCTestSupport"], path: "Tests/ONNXTests",
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "ModelTests",
+      dependencies: ["QCCONNX", "QCCIR", "QCCIO", "QCCOps", "QCCPass", "QCCPasses", "_QCCTestSupport"],
+      path: "Tests/ModelTests"),
+    .testTarget(name: "PassTests", dependencies: ["QCCIR", "QCCPass", "QCCPasses"], path: "Tests/PassTests"),
+    .testTarget(
+      name: "CLITests", dependencies: ["qcc", "QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/CLITests"),
+    .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "_QCCTestSupport"], path: "Tests/OpsTests"),
     .testTarget(name: "IRTests", dependencies: ["QCCIR", "_QCCTestSupport"], path: "Tests/IRTests", exclude: ["Fixtures"]),
+    .testTarget(name: "IOTests", dependencies: ["QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/IOTests", exclude: ["Fixtures"]),
   ]
 )

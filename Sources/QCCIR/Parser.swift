@@ -335,12 +335,15 @@ public struct Parser {
       pos += 1
     } else if consume("[") {
       var literals: [String] = []
-      repeat {
-        skipTrivia()
-        literals.append(try parseLiteralToken())
-        skipTrivia()
-      } while consume(",")
-      try expect("]")
+      skipTrivia()
+      if !consume("]") {
+        repeat {
+          skipTrivia()
+          literals.append(try parseLiteralToken())
+          skipTrivia()
+        } while consume(",")
+        try expect("]")
+      }
       body = .literals(literals)
     } else {
       body = .literals([try parseLiteralToken()])

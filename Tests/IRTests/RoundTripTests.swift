@@ -77,3 +77,14 @@ import _QCCTestSupport
       == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
   }
 }
+
+@Suite struct EmptyTensorTests {
+  @Test func emptyConstantsRoundTrip() throws {
+    var g = Graph()
+    let c = g.addConstant(TensorData(shape: [0], scalars: [Int64]()), name: "empty")
+    g.addOutput(name: "e", value: c)
+    let text = Printer.print(Module(name: "m", graph: g))
+    #expect(text.contains("%empty = const dense<[]> : tensor<0xi64>"))
+    #expect(Printer.print(try Parser.parse(text)) == text)
+  }
+}

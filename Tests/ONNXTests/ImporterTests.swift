@@ -13,7 +13,7 @@ import _QCCTestSupport
       _ = try ONNXImporter().importModel(path: fixture(name))
       return "imported without error"
     } catch {
-      return error.message.replacingOccurrences(of: fixture(""), with: "")
+      return error.message.replacingOccurrences(of: Fixtures.path("ONNXTests/Fixtures") + "/", with: "")
     }
   }
 

@@ -22,3 +22,40 @@ public enum Fixtures {
     return root.deletingLastPathComponent().appendingPathComponent("shared/models").path
   }
 }
+
+/// Runs the built `qcc` executable, for tests of the command line.
+public enum QCCCommand {
+  /// The `qcc` binary next to the test bundle (SwiftPM builds both into one folder).
+  public static var executable: String {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return bundle.appendingPathComponent("qcc").path
+  }
+
+  /// Runs `qcc arguments…` and returns its exit status, standard output and standard error.
+  public static func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes while the process runs, so a large output cannot block it.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
+    let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !reader.isFinished { usleep(1000) }
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
+  }
+
+  /// A fresh empty temporary folder.
+  public static func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "qcc-test-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }
+}

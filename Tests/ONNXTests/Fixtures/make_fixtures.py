@@ -74,6 +74,8 @@ save(model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
 # Weights in a side file, memory-mapped on import.
 ext = model([helper.make_node("MatMul", ["x", "w"], ["h"], name="mm"),
              helper.make_node("Relu", ["h"], ["y"], name="relu")], [x], [y], [w])
+if os.path.exists(os.path.join(here, "external_data.bin")):
+    os.remove(os.path.join(here, "external_data.bin"))
 onnx.save_model(ext, os.path.join(here, "external_data.onnx"), save_as_external_data=True,
                 all_tensors_to_one_file=True, location="external_data.bin", size_threshold=0)
 bad_ext = model([helper.make_node("MatMul", ["x", "w"], ["h"], name="mm"),
@@ -97,7 +99,7 @@ typed = [
     helper.make_tensor("i8", TensorProto.INT8, [2], [-128, 127]),
     helper.make_tensor("u16", TensorProto.UINT16, [1], [65535]),
     helper.make_tensor("b", TensorProto.BOOL, [2], [True, False]),
-    helper.make_tensor("h", TensorProto.FLOAT16, [2], np.array([0.5, -3.0], dtype=np.float16).view(np.uint16).tolist()),
+    helper.make_tensor("h", TensorProto.FLOAT16, [2], [0.5, -3.0]),
     helper.make_tensor("u64", TensorProto.UINT64, [1], [2**63 + 5]),
 ]
 nodes = [helper.make_node("Identity", [t.name], [t.name + "_out"], name="id_" + t.name) for t in typed]

@@ -153,11 +153,11 @@ struct NormalizationScalePattern: RewritePattern {
           || (w.shape.count < scaleShape.count && w.elementCount == scaleShape.reduce(1, *) && w.shape == Array(scaleShape.suffix(w.shape.count))),
         g[g[root].results[0]].type == g[ops[i]].type
       else { continue }
-      let weight = r.constant(w.reshaped(scaleShape), name: g[ops[1 - i]].name)
+      let weight = w.shape == scaleShape ? ops[1 - i] : r.constant(w.reshaped(scaleShape), name: g[ops[1 - i]].name)
       var inputs = g[norm].inputs
       inputs[1] = weight
       let y = r.insert(g[norm].op, inputs, resultTypes: [g[ops[i]].type], attributes: g[norm].attributes,
-                       location: g[norm].location, before: root)
+                       location: g[root].location ?? g[norm].location, before: root)
       r.replace(root, with: y)
       return true
     }
@@ -182,9 +182,9 @@ struct NormalizationBiasPattern: RewritePattern {
         b.shape.count <= g[ops[i]].type.shape.rank ?? 0, Array(b.shape.drop { $0 == 1 }) == Array(scaleShape.drop { $0 == 1 }),
         g[g[root].results[0]].type == g[ops[i]].type
       else { continue }
-      let bias = r.constant(b.reshaped(scaleShape), name: g[ops[1 - i]].name)
+      let bias = b.shape == scaleShape ? ops[1 - i] : r.constant(b.reshaped(scaleShape), name: g[ops[1 - i]].name)
       let y = r.insert("LayerNormalization", [g[norm].inputs[0], scale, bias], resultTypes: [g[ops[i]].type],
-                       attributes: g[norm].attributes, location: g[norm].location, before: root)
+                       attributes: g[norm].attributes, location: g[root].location ?? g[norm].location, before: root)
       r.replace(root, with: y)
       return true
     }

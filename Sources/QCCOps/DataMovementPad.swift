@@ -1,0 +1,151 @@
+import QCCIR
+import QCCKernels
+
+// Pad: grows (or, with negative pads, crops) each axis, filling the border
+// with a constant, the mirrored interior (reflect), the nearest edge element
+// (edge) or the interior repeated (wrap).
+
+extension DataMovementOps {
+  /// Pad's amounts per axis of a tensor of `rank`: (before, after), zero for
+  /// axes not listed; nil when the pads (or axes) are not known.
+  static func padAmounts(_ c: InferenceContext, rank: Int) throws(OpError) -> [(before: Int, after: Int)]? {
+    let pads: [Int]
+    if c.hasInput(1) {
+      try requireIntegerInput(c, 1, what: "pads")
+      _ = try vectorLength(c, 1, what: "pads")
+      guard let p = try knownIntegers(c, 1, what: "pads") else { return nil }
+      pads = p
+    } else if let p = try c.attributes.ints("pads") {
+      pads = p  // Before opset 11 the pads were an attribute.
+    } else if let p = try c.attributes.ints("paddings") {
+      pads = p  // Opset 1's name for them.
+    } else {
+      throw OpError("missing pads")
+    }
+    var axes = Array(0..<rank)
+    if c.hasInput(3) {
+      try requireIntegerInput(c, 3, what: "axes")
+      guard let a = try knownIntegers(c, 3, what: "axes") else { return nil }
+      axes = try axisIndices(a, rank: rank)
+    }
+    if let bad = pads.first(where: { $0.magnitude > UInt(maxTensorBytes) }) { throw OpError("pad \(bad) is out of range") }
+    guard pads.count == 2 * axes.count else {
+      throw OpError("pads has \(pads.count) entries for \(axes.count) axes; expected \(2 * axes.count)")
+    }
+    var amounts = [(before: Int, after: Int)](repeating: (0, 0), count: rank)
+    for (i, a) in axes.enumerated() { amounts[a] = (pads[i], pads[i + axes.count]) }
+    return amounts
+  }
+
+  static func padMode(_ c: InferenceContext) throws(OpError) -> String {
+    let mode = try c.attributes.string("mode", default: "constant")
+    guard ["constant", "reflect", "edge", "wrap"].contains(mode) else {
+      throw OpError("unknown mode '\(mode)'; expected constant, reflect, edge or wrap")
+    }
+    return mode
+  }
+
+  static func padType(_ c: InferenceContext) throws(OpError) -> TensorType {
+    let x = try c.input(0)
+    _ = try padMode(c)
+    if let v = c.optionalInput(2) {
+      guard v.elementType == x.elementType else {
+        throw OpError("constant_value is \(v.elementType), but the data is \(x.elementType)")
+      }
+    }
+    guard let dims = x.shape.dims else { return TensorType(x.element, .unranked) }
+    guard let amounts = try padAmounts(c, rank: dims.count) else {
+      return TensorType(x.element, .ranked(DimMath.unknown(dims.count)))
+    }
+    var out: [Dim] = []
+    for (i, d) in dims.enumerated() {
+      let (b, a) = amounts[i]
+      guard let n = d.value else {
+        out.append(b == 0 && a == 0 ? d : .symbolic(nil))
+        continue
+      }
+      guard let total = checkedSum([n, b, a]) else { throw OpError("pads (\(b), \(a)) overflow axis \(i)") }
+      // Negative pads crop the input; together they cannot remove more than it has.
+      guard total >= 0 && n - max(-b, 0) - max(-a, 0) >= 0 else {
+        throw OpError("pads (\(b), \(a)) crop more than axis \(i) of size \(n)")
+      }
+      out.append(.fixed(total))
+    }
+    return TensorType(x.element, .ranked(out))
+  }
+
+  /// The interior index that border position `p` (relative to the interior's
+  /// start, outside [0, n)) copies in `mode`.
+  static func padSource(_ p: Int, size n: Int, mode: String) -> Int {
+    switch mode {
+    case "edge": return min(max(p, 0), n - 1)
+    case "wrap": return ((p % n) + n) % n
+    default:
+      // reflect: mirror without repeating the edge, period 2(n - 1).
+      guard n > 1 else { return 0 }
+      let period = 2 * (n - 1)
+      let r = ((p % period) + period) % period
+      return r < n ? r : period - r
+    }
+  }
+
+  static let pad = OpDefinition(
+    "Pad",
+    inferTypes: { (c) throws(OpError) in [try padType(c)] },
+    evaluate: { (c) throws(OpError) in
+      let x = try c.input(0)
+      let shape = try padType(c.inference).requireStaticShape()
+      try requireAllocatable(shape, x.elementType)
+      let mode = try padMode(c.inference)
+      let amounts = try padAmounts(c.inference, rank: x.shape.count)!
+      let size = try elementSize(x.elementType, op: "Pad")
+      // Negative pads crop the input first; what is left is the interior.
+      let inStrides = rowMajorStrides(x.shape)
+      var interior = x.shape, srcOffset = 0, start: [Int] = []
+      for (i, (b, a)) in amounts.enumerated() {
+        interior[i] = x.shape[i] - max(-b, 0) - max(-a, 0)
+        srcOffset += max(-b, 0) * inStrides[i]
+        start.append(max(b, 0))
+        if mode != "constant" && interior[i] == 0 && shape[i] > 0 {
+          throw OpError("\(mode) padding needs a non-empty axis \(i)")
+        }
+      }
+      var value = scalar(0, as: x.elementType)
+      if let v = c.optionalInput(2), v.elementCount > 0 {
+        value = v
+      } else if c.optionalInput(2) == nil, let v = try c.attributes.float("value") {
+        value = scalar(Double(v), as: x.elementType)
+      }
+      let outStrides = rowMajorStrides(shape)
+      let dstOffset = zip(start, outStrides).reduce(0) { $0 + $1.0 * $1.1 }
+      let out = try makeTensor(x.elementType, shape) { dst in
+        if mode == "constant" && shape != interior {
+          qcc_fill(dst, base(value), Int64(shape.reduce(1, *)), size)
+        }
+        StridedCopy(
+          shape: interior, srcStrides: inStrides, dstStrides: outStrides, srcOffset: srcOffset, dstOffset: dstOffset
+        ).run(from: base(x), to: dst, elementSize: size)
+        guard mode != "constant" else { return }
+        // Fill the border axis by axis: a border slab along axis d copies an
+        // interior slab of the output, covering axes < d in full (already
+        // padded) and axes > d over their interior (padded later).
+        for d in shape.indices where shape[d] != interior[d] {
+          var slab = shape
+          var offset = 0
+          for e in shape.indices where e > d {
+            slab[e] = interior[e]
+            offset += start[e] * outStrides[e]
+          }
+          slab[d] = 1
+          for p in 0..<shape[d] where p < start[d] || p >= start[d] + interior[d] {
+            let q = start[d] + padSource(p - start[d], size: interior[d], mode: mode)
+            StridedCopy(
+              shape: slab, srcStrides: outStrides, dstStrides: outStrides, srcOffset: offset + q * outStrides[d],
+              dstOffset: offset + p * outStrides[d]
+            ).run(from: UnsafeRawPointer(dst), to: dst, elementSize: size)
+          }
+        }
+      }
+      return [out]
+    })
+}

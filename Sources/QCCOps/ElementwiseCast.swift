@@ -1,0 +1,140 @@
+import QCCIR
+
+// Cast and CastLike between every element type the family handles.
+//
+// Floats round to nearest even, except that casts to bf16 truncate the f32
+// bits: that is what the ONNX 1.12 reference (and its backend test data)
+// does. Floats become integers by truncation toward zero; NaN and values out
+// of the target's range, which ONNX leaves undefined, give what numpy gives on
+// x86-64 (the minimum for i64 and i32, a wrapped conversion through i32 or i64
+// for the narrower and unsigned types). Integers wrap to narrower integers;
+// anything non-zero (NaN included) is true. `saturate` only concerns float8
+// types, which qcc does not have, so it is ignored.
+
+extension ElementwiseOps {
+  /// The element type for an ONNX `TensorProto.DataType` code, if qcc has it.
+  static func elementType(onnxCode code: Int) -> ElementType? {
+    switch code {
+    case 1: .f32
+    case 2: .u8
+    case 3: .i8
+    case 4: .u16
+    case 5: .i16
+    case 6: .i32
+    case 7: .i64
+    case 9: .bool
+    case 10: .f16
+    case 11: .f64
+    case 12: .u32
+    case 13: .u64
+    case 16: .bf16
+    default: nil
+    }
+  }
+
+  /// Cast's target: `to` as an ONNX data type code, or (in hand-written IR) an element type's spelling.
+  static func castTarget(_ attributes: AttributeReader) throws(OpError) -> ElementType {
+    if let spelling = try? attributes.string("to") {
+      guard let target = ElementType(rawValue: spelling), allTypes.contains(target) else {
+        throw OpError("Cast to '\(spelling)' is not supported")
+      }
+      return target
+    }
+    guard let code = try attributes.int("to") else { throw OpError("Cast needs the attribute 'to'") }
+    guard let target = elementType(onnxCode: code) else {
+      throw OpError("Cast to ONNX data type \(code) is not supported")
+    }
+    return target
+  }
+
+  static let cast = OpDefinition(
+    "Cast",
+    inferTypes: { (c) throws(OpError) in [try inferCast(c)] },
+    evaluate: { (c) throws(OpError) in
+      let type = try inferCast(c.inference)
+      return [convert(try c.input(0), to: type.elementType)]
+    })
+
+  static func inferCast(_ c: InferenceContext) throws(OpError) -> TensorType {
+    try requireInputCount(c, "Cast", 1...1)
+    let x = try c.input(0)
+    try require(x, in: allTypes, "Cast", operand: 0)
+    return TensorType(try castTarget(c.attributes), x.shape)
+  }
+
+  /// CastLike(x, like): x cast to like's element type.
+  static let castLike = OpDefinition(
+    "CastLike",
+    inferTypes: { (c) throws(OpError) in [try inferCastLike(c)] },
+    evaluate: { (c) throws(OpError) in
+      let type = try inferCastLike(c.inference)
+      return [convert(try c.input(0), to: type.elementType)]
+    })
+
+  static func inferCastLike(_ c: InferenceContext) throws(OpError) -> TensorType {
+    try requireInputCount(c, "CastLike", 2...2)
+    let x = try c.input(0)
+    let like = try c.input(1)
+    try require(x, in: allTypes, "CastLike", operand: 0)
+    try require(like, in: allTypes, "CastLike", operand: 1)
+    return TensorType(like.elementType, x.shape)
+  }
+
+  /// `x`'s elements as `target` (see the file comment for the rules).
+  static func convert(_ x: TensorData, to target: ElementType) -> TensorData {
+    let source = x.elementType
+    let shape = x.shape
+    if source == target { return x }
+    if source.isFloatingPoint {
+      let values = x.doubles()
+      switch target {
+      case .bf16: return TensorData(shape: shape, scalars: values.map { truncatedBFloat16(Float($0)) })
+      case .f64, .f32, .f16, .bool: return TensorData(converting: values, to: target, shape: shape)
+      default: return TensorData(converting: values.map { numpyIntegerBits($0, to: target) }, to: target, shape: shape)
+      }
+    }
+    let values = x.integers()!
+    if !target.isFloatingPoint { return TensorData(converting: values, to: target, shape: shape) }
+    if source == .u64 {
+      let unsigned = values.map { UInt64(bitPattern: $0) }
+      switch target {
+      case .f64: return TensorData(shape: shape, scalars: unsigned.map { Double($0) })
+      case .f32: return TensorData(shape: shape, scalars: unsigned.map { Float($0) })
+      case .f16: return TensorData(shape: shape, scalars: unsigned.map { Float16($0) })
+      default: return TensorData(shape: shape, scalars: unsigned.map { truncatedBFloat16(Float($0)) })
+      }
+    }
+    switch target {
+    case .f64: return TensorData(shape: shape, scalars: values.map { Double($0) })
+    case .f32: return TensorData(shape: shape, scalars: values.map { Float($0) })
+    case .f16: return TensorData(shape: shape, scalars: values.map { Float16($0) })
+    default: return TensorData(shape: shape, scalars: values.map { truncatedBFloat16(Float($0)) })
+    }
+  }
+
+  /// The upper half of `v`'s bits (a NaN stays a quiet NaN).
+  static func truncatedBFloat16(_ v: Float) -> BFloat16 {
+    let high = UInt16(truncatingIfNeeded: v.bitPattern >> 16)
+    return BFloat16(bitPattern: v.isNaN ? high | 0x0040 : high)
+  }
+
+  /// `v` truncated toward zero to an integer whose low bits are the result of
+  /// casting to `target` as numpy does on x86-64: through a 32-bit conversion
+  /// for i32 and narrower, a 64-bit one otherwise, where NaN and out-of-range
+  /// values give the conversion's "integer indefinite" (the minimum).
+  static func numpyIntegerBits(_ v: Double, to target: ElementType) -> Int64 {
+    switch target {
+    case .i32, .i16, .i8, .u16, .u8:
+      guard v > -2147483649.0 && v < 2147483648.0 else { return Int64(Int32.min) }
+      return Int64(v.rounded(.towardZero))
+    case .u64:
+      if v >= 9223372036854775808.0 && v < 18446744073709551616.0 {
+        return Int64(bitPattern: UInt64(v.rounded(.towardZero)))
+      }
+      fallthrough
+    default:
+      guard v >= -9223372036854775808.0 && v < 9223372036854775808.0 else { return .min }
+      return Int64(v.rounded(.towardZero))
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import QCCIO
+import QCCIR
+import Testing
+import _QCCTestSupport
+
+/// The command line: exit codes, messages, and files written or not.
+@Suite struct CLITests {
+  let fixtures = Fixtures.path("ONNXTests/Fixtures")
+  let example = Fixtures.root.appendingPathComponent("examples/tiny-transformer").path
+
+  @Test func helpExitsZeroForEveryCommand() throws {
+    let top = try QCCCommand.run(["--help"])
+    #expect(top.status == 0 && top.stdout.hasPrefix("USAGE: qcc <command> [options]"))
+    for command in ["import", "opt", "run", "compare", "conformance"] {
+      let r = try QCCCommand.run([command, "--help"])
+      #expect(r.status == 0, "\(command) --help")
+      #expect(r.stdout.hasPrefix("USAGE: qcc \(command) "), "\(command) --help")
+    }
+  }
+
+  @Test func usageErrorsExitOne() throws {
+    let none = try QCCCommand.run([])
+    #expect(none.status == 1 && none.stderr.contains("USAGE: qcc"))
+    let unknown = try QCCCommand.run(["frobnicate"])
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.hasPrefix("qcc: error: qcc: unknown command 'frobnicate'; commands: import, opt, run, compare, conformance"))
+    let option = try QCCCommand.run(["import", "--frob", "x.onnx"])
+    #expect(option.status == 1)
+    #expect(option.stderr.hasPrefix("qcc: error: qcc import: unknown option '--frob'; valid options: -o, --elide-constants"))
+  }
+
+  @Test func badModelExitsOneAndWritesNothing() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    let r = try QCCCommand.run(["import", fixtures + "/truncated.onnx", "-o", dir + "/out.qir"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("truncated.onnx: not a valid ONNX model"))
+    #expect(!FileManager.default.fileExists(atPath: dir + "/out.qir"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "no temporary file left behind")
+  }
+
+  @Test func unknownPassExitsOne() throws {
+    let r = try QCCCommand.run(["opt", example + "/model.onnx", "--passes", "canonicalize{frob=1}"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "qcc: error: pass 'canonicalize' has no option 'frob'; valid options: max-iterations\n")
+  }
+
+  @Test func runWritesOutputsThatMatchTheReference() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    let r = try QCCCommand.run(["run", example + "/model.onnx", "--input", "x=\(example)/x.npy", "-o", dir])
+    #expect(r.status == 0, "\(r.stderr)")
+    let ours = try NPY.read(path: dir + "/logits.npy")
+    let reference = try NPY.read(path: example + "/logits_ref.npy")
+    #expect(ours.shape == [4, 1, 10])
+    let cmp = try QCCCommand.run(["compare", dir + "/logits.npy", example + "/logits_ref.npy", "--tolerance", "1e-5"])
+    #expect(cmp.status == 0, "\(cmp.stdout)\(cmp.stderr)")
+    #expect(reference.shape == ours.shape)
+  }
+
+  @Test func inputOfTheWrongDtypeOrShapeIsNamed() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    try NPY.write(TensorData(shape: [1, 8, 16], scalars: [Double](repeating: 0, count: 128)), to: dir + "/f64.npy")
+    try NPY.write(TensorData(shape: [1, 8, 15], scalars: [Float](repeating: 0, count: 120)), to: dir + "/short.npy")
+    let dtype = try QCCCommand.run(["run", example + "/model.onnx", "--input", "x=\(dir)/f64.npy", "-o", dir + "/out"])
+    #expect(dtype.status == 1)
+    #expect(dtype.stderr == "qcc: error: input 'x': expected tensor<1x8x16xf32>, got tensor<1x8x16xf64>\n")
+    let shape = try QCCCommand.run(["run", example + "/model.onnx", "--input", "x=\(dir)/short.npy", "-o", dir + "/out"])
+    #expect(shape.status == 1)
+    #expect(shape.stderr == "qcc: error: input 'x': expected tensor<1x8x16xf32>, got tensor<1x8x15xf32>\n")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/out"), "nothing written for a failed run")
+    let missing = try QCCCommand.run(["run", example + "/model.onnx", "-o", dir + "/out"])
+    #expect(missing.stderr == "qcc: error: no data for model input 'x'; pass --input x=FILE.npy\n")
+    let unknown = try QCCCommand.run(["run", example + "/model.onnx", "--input", "y=\(dir)/short.npy", "-o", dir + "/out"])
+    #expect(unknown.stderr == "qcc: error: \(dir)/short.npy: the model has no input 'y'; its inputs are: x\n")
+  }
+
+  @Test func optPrintsCanonicalIRAndDumps() throws {
+    let r = try QCCCommand.run(["opt", example + "/model.onnx", "--passes", "canonicalize", "--print-ir-after=canonicalize", "--elide-constants"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("qir 1\nmodule @tiny_transformer "))
+    #expect(r.stdout.contains("Gelu("))
+    #expect(!r.stdout.contains("Gemm("))
+    #expect(r.stderr.hasPrefix("// -----// IR Dump After canonicalize //----- //\nqir 1\n"))
+  }
+}

@@ -1,1 +1,0 @@
-#include "qcc_kernels.h"
