@@ -9,7 +9,8 @@ extension TensorData {
     case .f64: return scalars(as: Double.self)
     case .f16: return scalars(as: Float16.self).map(Double.init)
     case .bf16: return scalars(as: BFloat16.self).map { Double($0.floatValue) }
-    case .u64: return scalars(as: UInt64.self).map(Double.init)
+    // A closure, not `Double.init`: that would resolve to init(bitPattern:) for UInt64.
+    case .u64: return scalars(as: UInt64.self).map { Double($0) }
     case .i4, .u4:
       let bytes = self.bytes
       return (0..<elementCount).map { i in

@@ -18,15 +18,17 @@ public final class TensorStorage: @unchecked Sendable {
   /// Alignment of every allocation qcc makes for tensor data.
   public static let alignment = 64
 
-  /// Allocates `byteCount` zeroed bytes and lets `initialize` fill them.
-  public init(byteCount: Int, initialize: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+  /// Allocates `byteCount` bytes and lets `initialize` fill them. The bytes
+  /// start zeroed unless `zeroed` is false, in which case `initialize` must
+  /// write every byte (kernels that overwrite their output skip the memset).
+  public init(byteCount: Int, zeroed: Bool = true, initialize: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
     var raw: UnsafeMutableRawPointer? = nil
     // posix_memalign fails only for out-of-memory; allocate at least one byte
     // so that empty tensors still have a valid base pointer.
     guard posix_memalign(&raw, TensorStorage.alignment, max(byteCount, 1)) == 0, let raw else {
       fatalError("out of memory allocating \(byteCount) bytes of tensor data")
     }
-    memset(raw, 0, max(byteCount, 1))
+    if zeroed { memset(raw, 0, max(byteCount, 1)) }
     let buffer = UnsafeMutableRawBufferPointer(start: raw, count: byteCount)
     do {
       try initialize(buffer)
@@ -93,6 +95,18 @@ public struct TensorData: Sendable {
     self.init(elementType: elementType, shape: shape, storage: storage)
   }
 
+  /// Allocates a tensor without zeroing it; `overwrite` must write every byte.
+  /// For kernels that produce their whole output (most of them), this saves a
+  /// memset over every intermediate tensor.
+  public init(
+    uninitialized elementType: ElementType, shape: [Int],
+    overwritingWith overwrite: (UnsafeMutableRawBufferPointer) throws -> Void
+  ) rethrows {
+    let count = elementType.byteCount(forElements: shape.reduce(1, *))
+    let storage = try TensorStorage(byteCount: count, zeroed: false, initialize: overwrite)
+    self.init(elementType: elementType, shape: shape, storage: storage)
+  }
+
   /// A zero-filled tensor.
   public init(zeros elementType: ElementType, shape: [Int]) {
     self.init(elementType: elementType, shape: shape) { _ in }
@@ -100,12 +114,12 @@ public struct TensorData: Sendable {
 
   /// Copies `bytes`, which must be exactly the tensor's byte count.
   public init(elementType: ElementType, shape: [Int], copying source: UnsafeRawBufferPointer) {
-    self.init(elementType: elementType, shape: shape) { dst in
+    self.init(uninitialized: elementType, shape: shape, overwritingWith: { dst in
       precondition(source.count == dst.count, "expected \(dst.count) bytes, got \(source.count)")
       if let base = source.baseAddress, !dst.isEmpty {
         dst.baseAddress!.copyMemory(from: base, byteCount: dst.count)
       }
-    }
+    })
   }
 
   /// A tensor of `scalars`, which must number `shape`'s element count.

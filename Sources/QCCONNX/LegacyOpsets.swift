@@ -24,8 +24,10 @@ struct LegacyOpsets {
     }
 
     switch node.op {
-    case "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less", "PRelu":
+    case "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less":
       return try legacyBroadcast(node, &context)
+    case "PRelu":
+      if opset < 7 { return try channelSlope(node, &context) }
     case "Gemm":
       node.attributes["broadcast"] = nil
     case "Softmax", "LogSoftmax", "Hardmax":
@@ -121,6 +123,25 @@ struct LegacyOpsets {
     let reshape = ONNXNode(
       name: node.name + "_align", op: "Reshape", domain: "", inputs: [node.inputs[1], shapeName],
       outputs: [reshaped], attributes: Attributes())
+    node.inputs[1] = reshaped
+    return [reshape, node]
+  }
+
+  /// Before opset 7, PRelu applied a 1-D slope of C values per channel (axis 1);
+  /// reshaping it to [C, 1, …, 1] gives that meaning under numpy broadcasting.
+  private func channelSlope(_ node: ONNXNode, _ context: inout some LegacyContext) throws(ImportError) -> [ONNXNode] {
+    var node = node
+    guard node.inputs.count == 2, let x = context.typeOf(node.inputs[0])?.shape.dims,
+      let slope = context.typeOf(node.inputs[1])?.shape.staticSizes, slope.count == 1, x.count > 2,
+      slope[0] != 1, x[1].value == slope[0]
+    else { return [node] }
+    let target = [slope[0]] + [Int](repeating: 1, count: x.count - 2)
+    let prefix = node.name.isEmpty ? "PRelu" : node.name
+    let shapeName = context.addConstant(TensorData(shape: [target.count], scalars: target.map(Int64.init)), prefix + "_slope_shape")
+    let reshaped = context.freshName(node.inputs[1] + "_per_channel")
+    let reshape = ONNXNode(
+      name: prefix + "_slope", op: "Reshape", domain: "", inputs: [node.inputs[1], shapeName], outputs: [reshaped],
+      attributes: Attributes())
     node.inputs[1] = reshaped
     return [reshape, node]
   }

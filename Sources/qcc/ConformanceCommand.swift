@@ -19,8 +19,10 @@ let conformanceCommand = Command(
     details: """
       A test is in scope when all of its ops are on qcc's supported list and all
       of its tensors have element types qcc supports; every in-scope test must
-      pass. Prints the supported ops, the counts per folder, and each failure.
-      Exits 1 when any in-scope test fails.
+      pass. Tests whose data contradicts their own model (an input shaped
+      unlike its declaration) are counted apart and listed. Prints the
+      supported ops, the counts per folder, and each failure. Exits 1 when any
+      in-scope test fails.
       """),
   run: { args in
     var suite = BackendTestSuite(root: args.value("--suite") ?? BackendTestSuite.defaultRoot)
@@ -34,36 +36,57 @@ let conformanceCommand = Command(
 
     writeStandardOutput("Supported ops (\(OpRegistry.standard.opNames.count)): "
       + OpRegistry.standard.opNames.joined(separator: ", ") + "\n\n")
-    var counts: [String: (passed: Int, failed: Int, outOfScope: Int)] = [:]
+    var counts: [String: Counts] = [:]
     var failures: [String] = []
+    var invalid: [String] = []
     for test in cases {
       let outcome = suite.run(test)
-      var c = counts[test.folder] ?? (0, 0, 0)
+      var c = counts[test.folder] ?? Counts()
       switch outcome {
       case .passed: c.passed += 1
       case .failed(let why):
         c.failed += 1
         failures.append("\(test.folder)/\(test.name): \(why)")
       case .outOfScope: c.outOfScope += 1
+      case .invalidTestData(let why):
+        c.invalidData += 1
+        invalid.append("\(test.folder)/\(test.name): \(why)")
       }
       counts[test.folder] = c
       if args.flag("--verbose") { writeStandardOutput("\(test.folder)/\(test.name): \(outcome)\n") }
     }
-    writeStandardOutput("folder               in scope   passed   failed   out of scope\n")
-    var total = (passed: 0, failed: 0, outOfScope: 0)
+    writeStandardOutput("folder               in scope   passed   failed   out of scope   bad test data\n")
+    var total = Counts()
     for folder in suite.folders {
       guard let c = counts[folder] else { continue }
-      total = (total.passed + c.passed, total.failed + c.failed, total.outOfScope + c.outOfScope)
+      total.add(c)
       writeStandardOutput(row(folder, c))
     }
     writeStandardOutput(row("total", total))
+    if !invalid.isEmpty {
+      writeStandardOutput("\nTests whose data contradicts their model (\(invalid.count)):\n"
+        + invalid.map { "  " + $0 }.joined(separator: "\n") + "\n")
+    }
     if !failures.isEmpty {
       writeStandardOutput("\nFailures (\(failures.count)):\n" + failures.map { "  " + $0 }.joined(separator: "\n") + "\n")
       exit(1)
     }
   })
 
-private func row(_ name: String, _ c: (passed: Int, failed: Int, outOfScope: Int)) -> String {
-  func cell(_ n: Int) -> String { let s = String(n); return String(repeating: " ", count: max(0, 9 - s.count)) + s }
-  return name.padding(19) + cell(c.passed + c.failed) + cell(c.passed) + cell(c.failed) + cell(c.outOfScope) + "\n"
+/// Outcomes counted per suite folder.
+private struct Counts {
+  var passed = 0, failed = 0, outOfScope = 0, invalidData = 0
+
+  mutating func add(_ other: Counts) {
+    passed += other.passed
+    failed += other.failed
+    outOfScope += other.outOfScope
+    invalidData += other.invalidData
+  }
+}
+
+private func row(_ name: String, _ c: Counts) -> String {
+  func cell(_ n: Int, _ width: Int = 9) -> String { let s = String(n); return String(repeating: " ", count: max(0, width - s.count)) + s }
+  return name.padding(19) + cell(c.passed + c.failed) + cell(c.passed) + cell(c.failed) + cell(c.outOfScope, 15)
+    + cell(c.invalidData, 16) + "\n"
 }
