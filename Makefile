@@ -32,8 +32,8 @@ build: setup generate
 	$(SWIFT) build -c $(CONFIG)
 
 test: setup generate
-	$(SWIFT) build -c $(CONFIG) --build-tests
-	$(SWIFT) test -c $(CONFIG) --skip-build
+	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 
 # The main job on the embedded example: import, canonicalize, run, and compare
 # with onnxruntime's outputs.

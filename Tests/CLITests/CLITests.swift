@@ -83,3 +83,13 @@ import _QCCTestSupport
     #expect(r.stderr.hasPrefix("// -----// IR Dump After canonicalize //----- //\nqir 1\n"))
   }
 }
+
+@Suite struct DocumentationTests {
+  /// docs/passes.md is generated from the registry; it must say what the code does.
+  @Test func passCatalogMatchesTheRegistry() throws {
+    let listed = try QCCCommand.run(["--list-passes", "--markdown"])
+    #expect(listed.status == 0)
+    let docs = try String(contentsOfFile: Fixtures.root.appendingPathComponent("docs/passes.md").path, encoding: .utf8)
+    #expect(docs == listed.stdout, "docs/passes.md is stale: regenerate it with 'qcc --list-passes --markdown > docs/passes.md'")
+  }
+}
