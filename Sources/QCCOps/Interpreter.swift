@@ -1,6 +1,10 @@
 import QCCIR
 import QCCKernels
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why the interpreter could not run a module.
 public struct InterpreterError: Error, CustomStringConvertible, Sendable {
   public enum Kind: Sendable {
@@ -83,9 +87,11 @@ public struct Interpreter: Sendable {
   /// Runs the module on `feeds` (by input name) and returns its outputs in order.
   ///
   /// `observe`, when given, sees every node result as it is computed (calibration
-  /// records statistics through it).
+  /// records statistics through it); `timeNode` gets each node's wall time in
+  /// seconds (`qcc run --profile`).
   public func run(
-    _ feeds: [String: TensorData], observe: ((ValueID, TensorData) -> Void)? = nil
+    _ feeds: [String: TensorData], observe: ((ValueID, TensorData) -> Void)? = nil,
+    timeNode: ((NodeID, Double) -> Void)? = nil
   ) throws(InterpreterError) -> [(name: String, value: TensorData)] {
     qcc_set_threads(Int32(options.threads))
     let g = module.graph
@@ -97,11 +103,13 @@ public struct Interpreter: Sendable {
       let node = g[step.node]
       let inputs = node.inputs.map { $0.flatMap { values[$0.index] } }
       let results: [TensorData]
+      let start = timeNode == nil ? 0 : Interpreter.now()
       do {
         results = try step.definition.evaluate(EvaluationContext(node: node, inputs: inputs))
       } catch {
         throw .badInput("\(g.describe(step.node)): \(error)")
       }
+      if let timeNode { timeNode(step.node, Interpreter.now() - start) }
       guard results.count == node.results.count else {
         throw InterpreterError(
           kind: .internalError,
@@ -121,6 +129,12 @@ public struct Interpreter: Sendable {
       for r in step.releases { values[r.index] = nil }
     }
     return g.outputs.map { ($0.name, values[$0.value.index]!) }
+  }
+
+  static func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
   /// Checks feeds against the declared inputs: every input present, no unknown

@@ -18,6 +18,8 @@ let runCommand = Command(
       OptionSpec(name: "--threads", arity: .value, valueName: "N", help: "Threads for the float GEMM (default 1)"),
       OptionSpec(name: "--time", arity: .value, valueName: "N",
                  help: "Also time N runs on the first sample (after 2 warm-up runs) and print the latency"),
+      OptionSpec(name: "--profile", arity: .flag,
+                 help: "Print the time per op kind over the runs (with --time, over the timed runs)"),
     ] + pipelineOptions,
     details: """
       Inputs must match the model's declared element types and shapes. An input
@@ -43,6 +45,10 @@ let runCommand = Command(
     if let t = args.value("--time") {
       guard let runs = Int(t), runs >= 1 else { throw UsageError(message: "qcc run: --time must be a positive count, got '\(t)'") }
       writeStandardOutput(try timeRuns(interpreter, feeds: feeds, module: module, runs: runs, threads: threads) + "\n")
+    }
+    if args.flag("--profile") {
+      let runs = Int(args.value("--time") ?? "1") ?? 1
+      writeStandardOutput(try profile(interpreter, feeds: firstSample(feeds, module: module), module: module, runs: runs))
     }
 
     try makeDirectory(outputDirectory)
@@ -142,8 +148,8 @@ func makeDirectory(_ path: String) throws {
   }
 }
 
-/// Times `runs` runs of the first sample (after two warm-up runs) and describes the latency.
-func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int, threads: Int) throws -> String {
+/// The first sample of stacked feeds (feeds with one extra leading dimension).
+func firstSample(_ feeds: [String: TensorData], module: Module) -> [String: TensorData] {
   let g = module.graph
   var first = feeds
   for id in g.inputs {
@@ -151,6 +157,43 @@ func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: M
       first[name] = t.sample(0)
     }
   }
+  return first
+}
+
+/// Per-op-kind time over `runs` runs, as a table sorted by time.
+func profile(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int) throws -> String {
+  var byOp: [String: (count: Int, seconds: Double)] = [:]
+  for _ in 0..<runs {
+    _ = try interpreter.run(feeds, timeNode: { node, seconds in
+      let op = module.graph[node].op
+      byOp[op, default: (0, 0)].count += 1
+      byOp[op, default: (0, 0)].seconds += seconds
+    })
+  }
+  let total = byOp.values.reduce(0) { $0 + $1.seconds }
+  var lines = ["op                        nodes    ms/run       %"]
+  for (op, v) in byOp.sorted(by: { $0.value.seconds > $1.value.seconds }) {
+    let ms = v.seconds * 1e3 / Double(runs)
+    let percent = total > 0 ? v.seconds / total * 100 : 0
+    lines.append(op.padding(24) + pad(String(v.count / runs), 7) + pad(format(ms, 3), 10) + pad(format(percent, 1), 8))
+  }
+  lines.append("total".padding(24) + pad("", 7) + pad(format(total * 1e3 / Double(runs), 3), 10))
+  return lines.joined(separator: "\n") + "\n"
+}
+
+private func format(_ v: Double, _ decimals: Int) -> String {
+  var scale = 1.0
+  for _ in 0..<decimals { scale *= 10 }
+  return String((v * scale).rounded() / scale)
+}
+
+private func pad(_ s: String, _ width: Int) -> String {
+  s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
+}
+
+/// Times `runs` runs of the first sample (after two warm-up runs) and describes the latency.
+func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int, threads: Int) throws -> String {
+  let first = firstSample(feeds, module: module)
   for _ in 0..<2 { _ = try interpreter.run(first) }
   var times: [Double] = []
   for _ in 0..<runs {
