@@ -14,7 +14,9 @@ public enum Broadcast {
       switch (x, y) {
       case (.fixed(let m), .fixed(let n)):
         guard m == n || m == 1 || n == 1 else {
-          throw OpError("shapes \(describe(a)) and \(describe(b)) cannot be broadcast (dimension \(i): \(m) vs \(n))")
+          throw OpError(
+            "shapes \(DimMath.describe(a)) and \(DimMath.describe(b)) cannot be broadcast (dimension \(i): \(m) vs \(n))"
+          )
         }
         out.append(.fixed(m == 1 ? n : m))
       case (.fixed(1), _): out.append(y)
@@ -39,6 +41,13 @@ public enum Broadcast {
 
   /// The broadcast of concrete shapes.
   public static func sizes(_ shapes: [[Int]]) throws(OpError) -> [Int] {
+    // The common cases without the symbolic machinery: every shape equals the
+    // deepest one, or is a single element of no greater rank.
+    if let deepest = shapes.max(by: { $0.count < $1.count }),
+      shapes.allSatisfy({ $0 == deepest || ($0.count <= deepest.count && $0.allSatisfy { $0 == 1 }) })
+    {
+      return deepest
+    }
     var dims: [Dim] = []
     for s in shapes { dims = try shape(dims, s.map { .fixed($0) }) }
     return dims.map { $0.value! }
@@ -50,20 +59,29 @@ public enum Broadcast {
     let offset = outShape.count - shape.count
     let own = contiguousStrides(shape)
     return (0..<outShape.count).map { i in
-      i < offset || shape[i - offset] == 1 ? 0 : own[i - offset]
+      i < offset || shape[i - offset] == 1 ? 0 : Int64(own[i - offset])
     }
   }
 
-  static func describe(_ dims: [Dim]) -> String { "[" + dims.map(\.description).joined(separator: ", ") + "]" }
+  /// True when `a` broadcasts to `b` unidirectionally (numpy rules: `a` has no
+  /// more dims than `b`, and each of its dims is 1 or `b`'s). Unknown dims pass.
+  public static func isUnidirectional(_ a: [Dim], to b: [Dim]) -> Bool {
+    guard a.count <= b.count else { return false }
+    for (x, y) in zip(a.reversed(), b.reversed()) {
+      if case .fixed(let m) = x, case .fixed(let n) = y, m != 1, m != n { return false }
+    }
+    return true
+  }
 }
 
-/// Row-major element strides of `shape`.
-public func contiguousStrides(_ shape: [Int]) -> [Int64] {
-  var strides = [Int64](repeating: 1, count: shape.count)
-  var s: Int64 = 1
+/// Row-major element strides of `shape`. Shapes that come from user data
+/// must be known to fit in memory first, so that the strides cannot overflow.
+public func contiguousStrides(_ shape: [Int]) -> [Int] {
+  var strides = [Int](repeating: 1, count: shape.count)
+  var s = 1
   for i in stride(from: shape.count - 1, through: 0, by: -1) {
     strides[i] = s
-    s *= Int64(shape[i])
+    s *= shape[i]
   }
   return strides
 }

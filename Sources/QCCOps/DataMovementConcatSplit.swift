@@ -21,7 +21,7 @@ extension DataMovementOps {
       guard let d = t.shape.dims else { axisSizes.append(.symbolic(nil)); continue }
       guard var merged = dims else {
         guard !d.isEmpty else { throw OpError("cannot concatenate scalars") }
-        axis = try axisIndex(axisValue, rank: d.count)
+        axis = try normalizeAxis(axisValue, rank: d.count)
         dims = d
         axisSizes.append(d[axis])
         continue
@@ -55,13 +55,14 @@ extension DataMovementOps {
       if inputs.count == 1 { return inputs }
       let shape = try type.requireStaticShape()
       let size = try elementSize(type.elementType, op: "Concat")
-      let axis = try axisIndex(try c.attributes.int("axis", default: 0), rank: shape.count)
-      let dstStrides = rowMajorStrides(shape)
-      let out = try makeTensor(type.elementType, shape) { dst in
+      let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: shape.count)
+      let dstStrides = contiguousStrides(shape)
+      // The inputs' slabs along the axis tile the whole result.
+      let out = try makeTensor(type.elementType, shape, zeroed: false) { dst in
         var offset = 0
         for x in inputs {
-          StridedCopy(shape: x.shape, srcStrides: rowMajorStrides(x.shape), dstStrides: dstStrides, dstOffset: offset)
-            .run(from: base(x), to: dst, elementSize: size)
+          StridedCopy(shape: x.shape, srcStrides: contiguousStrides(x.shape), dstStrides: dstStrides, dstOffset: offset)
+            .run(from: x.rawPointer, to: dst, elementSize: size)
           offset += x.shape[axis] * dstStrides[axis]
         }
       }
@@ -78,11 +79,11 @@ extension DataMovementOps {
     let numOutputs = try c.attributes.int("num_outputs")
     if c.hasInput(1) {
       guard numOutputs == nil else { throw OpError("split and num_outputs cannot both be given") }
-      try requireIntegerInput(c, 1, what: "split")
-      if let k = try vectorLength(c, 1, what: "split"), k != n {
+      try c.requireIntegerInput(1, what: "split")
+      if let k = try c.vectorLength(1, what: "split"), k != n {
         throw OpError("split has \(k) sizes for \(n) results")
       }
-      guard let sizes = try knownIntegers(c, 1, what: "split") else { return [Int?](repeating: nil, count: n) }
+      guard let sizes = try c.knownIntegers(1, what: "split") else { return [Int?](repeating: nil, count: n) }
       guard sizes.count == n else { throw OpError("split has \(sizes.count) sizes for \(n) results") }
       if let bad = sizes.first(where: { $0 < 0 }) { throw OpError("split \(sizes) has negative size \(bad)") }
       if let d = axisSize.value, checkedSum(sizes) != d {
@@ -111,8 +112,8 @@ extension DataMovementOps {
       _ = try splitSizes(c, axisSize: .symbolic(nil))
       return [TensorType](repeating: TensorType(x.element, .unranked), count: c.resultCount)
     }
-    let axis = try axisIndex(axisValue, rank: dims.count)
     guard !dims.isEmpty else { throw OpError("cannot split a scalar") }
+    let axis = try normalizeAxis(axisValue, rank: dims.count)
     return try splitSizes(c, axisSize: dims[axis]).map { size in
       var d = dims
       d[axis] = size.map { .fixed($0) } ?? .symbolic(nil)
@@ -126,9 +127,9 @@ extension DataMovementOps {
     evaluate: { (c) throws(OpError) in
       let x = try c.input(0)
       let types = try splitTypes(c.inference)
-      let size = try elementSize(x.elementType, op: "Split")
-      let axis = try axisIndex(try c.attributes.int("axis", default: 0), rank: x.shape.count)
-      let srcStrides = rowMajorStrides(x.shape)
+      _ = try elementSize(x.elementType, op: "Split")
+      let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: x.shape.count)
+      let srcStrides = contiguousStrides(x.shape)
       var offset = 0
       var results: [TensorData] = []
       for t in types {
@@ -137,8 +138,7 @@ extension DataMovementOps {
           results.append(x)
           continue
         }
-        let copy = StridedCopy(shape: shape, srcStrides: srcStrides, dstStrides: rowMajorStrides(shape), srcOffset: offset)
-        results.append(try makeTensor(x.elementType, shape) { dst in copy.run(from: base(x), to: dst, elementSize: size) })
+        results.append(x.denseCopy(shape: shape, strides: srcStrides, offset: offset))
         offset += shape[axis] * srcStrides[axis]
       }
       return results

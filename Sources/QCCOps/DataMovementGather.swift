@@ -27,11 +27,11 @@ extension DataMovementOps {
 
   static func gatherType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let data = try c.input(0), indices = try c.input(1)
-    try requireIntegerInput(c, 1, what: "indices")
+    try c.requireIntegerInput(1, what: "indices")
     let axisValue = try c.attributes.int("axis", default: 0)
     guard let d = data.shape.dims, let i = indices.shape.dims else { return TensorType(data.element, .unranked) }
     guard !d.isEmpty else { throw OpError("cannot gather from a scalar") }
-    let axis = try axisIndex(axisValue, rank: d.count)
+    let axis = try normalizeAxis(axisValue, rank: d.count)
     return TensorType(data.element, .ranked(Array(d[..<axis]) + i + Array(d[(axis + 1)...])))
   }
 
@@ -43,14 +43,16 @@ extension DataMovementOps {
       let type = try gatherType(c.inference)
       let shape = try type.requireStaticShape()
       let size = try elementSize(data.elementType, op: "Gather")
-      let axis = try axisIndex(try c.attributes.int("axis", default: 0), rank: data.shape.count)
+      let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: data.shape.count)
       let index = try checkedIndices(indices, axis: axis, size: data.shape[axis])
       let outer = data.shape[..<axis].reduce(1, *)
       let rowBytes = data.shape[(axis + 1)...].reduce(1, *) * size
-      let out = try makeTensor(data.elementType, shape) { dst in
+      // Every [outer, index] row of the result is gathered (rows of 0 bytes mean an empty result).
+      let out = try makeTensor(data.elementType, shape, zeroed: false) { dst in
         guard rowBytes > 0 else { return }
         index.withUnsafeBufferPointer { p in
-          qcc_gather(dst, base(data), p.baseAddress, Int64(index.count), Int64(outer), Int64(data.shape[axis]), rowBytes)
+          qcc_gather(
+            dst, data.rawPointer, p.baseAddress, Int64(index.count), Int64(outer), Int64(data.shape[axis]), rowBytes)
         }
       }
       return [out]
@@ -60,7 +62,7 @@ extension DataMovementOps {
 
   static func gatherElementsType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let data = try c.input(0), indices = try c.input(1)
-    try requireIntegerInput(c, 1, what: "indices")
+    try c.requireIntegerInput(1, what: "indices")
     let axisValue = try c.attributes.int("axis", default: 0)
     guard let d = data.shape.dims, let i = indices.shape.dims else {
       // The result has the indices' shape, and the data's rank.
@@ -70,7 +72,7 @@ extension DataMovementOps {
     }
     guard !d.isEmpty else { throw OpError("cannot gather from a scalar") }
     guard d.count == i.count else { throw OpError("indices have rank \(i.count), but data has rank \(d.count)") }
-    let axis = try axisIndex(axisValue, rank: d.count)
+    let axis = try normalizeAxis(axisValue, rank: d.count)
     for k in d.indices where k != axis {
       if let m = i[k].value, let n = d[k].value, m > n {
         throw OpError("indices dimension \(k) is \(m), larger than the data's \(n)")
@@ -86,14 +88,13 @@ extension DataMovementOps {
       let data = try c.input(0), indices = try c.input(1)
       let shape = try gatherElementsType(c.inference).requireStaticShape()
       let size = try elementSize(data.elementType, op: "GatherElements")
-      let axis = try axisIndex(try c.attributes.int("axis", default: 0), rank: data.shape.count)
-      guard shape.count <= Int(QCC_MAX_RANK) else {
-        throw OpError("rank \(shape.count) is above the supported \(QCC_MAX_RANK)")
-      }
+      let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: data.shape.count)
+      try requireKernelRank(shape.count)
       let index = try checkedIndices(indices, axis: axis, size: data.shape[axis])
-      let strides = rowMajorStrides(data.shape).map(Int64.init)
-      let out = try makeTensor(data.elementType, shape) { dst in
-        qcc_gather_elements(dst, base(data), strides, index, shape.map(Int64.init), Int32(shape.count), Int32(axis), size)
+      let strides = contiguousStrides(data.shape).map(Int64.init)
+      let out = try makeTensor(data.elementType, shape, zeroed: false) { dst in
+        qcc_gather_elements(
+          dst, data.rawPointer, strides, index, shape.map(Int64.init), Int32(shape.count), Int32(axis), size)
       }
       return [out]
     })

@@ -9,8 +9,8 @@ extension DataMovementOps {
   /// (whose element type it takes).
   static func filled(_ shape: [Int], with value: TensorData, op: String) throws(OpError) -> TensorData {
     let size = try elementSize(value.elementType, op: op)
-    return try makeTensor(value.elementType, shape) { dst in
-      qcc_fill(dst, base(value), Int64(shape.reduce(1, *)), size)
+    return try makeTensor(value.elementType, shape, zeroed: false) { dst in
+      qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size)
     }
   }
 
@@ -31,9 +31,9 @@ extension DataMovementOps {
 
   static func constantOfShapeType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let value = try constantOfShapeValue(c)
-    try requireIntegerInput(c, 0, what: "the shape operand")
-    let length = try vectorLength(c, 0, what: "the shape operand")
-    guard let target = try knownIntegers(c, 0, what: "the shape operand") else {
+    try c.requireIntegerInput(0, what: "the shape operand")
+    let length = try c.vectorLength(0, what: "the shape operand")
+    guard let target = try c.knownIntegers(0, what: "the shape operand") else {
       return TensorType(value.elementType, length.map { .ranked(DimMath.unknown($0)) } ?? .unranked)
     }
     if let bad = target.first(where: { $0 < 0 }) { throw OpError("shape \(target) has negative dimension \(bad)") }
@@ -122,7 +122,7 @@ extension DataMovementOps {
     let x = try c.input(0)
     var type = x.elementType
     if let code = try c.attributes.int("dtype") {
-      guard let t = elementType(onnxDataType: code) else { throw OpError("dtype \(code) is not a supported type") }
+      guard let t = ONNXDataType.elementType(code) else { throw OpError("dtype \(code) is not a supported type") }
       type = t
     }
     _ = try elementSize(type, op: "EyeLike")
@@ -143,9 +143,10 @@ extension DataMovementOps {
       let one = scalar(1, as: type.elementType)
       let (rows, cols) = (shape[0], shape[1])
       return [
-        try makeTensor(type.elementType, shape) { dst in
+        // Only the diagonal is written; the rest stays zero.
+        try makeTensor(type.elementType, shape, zeroed: true) { dst in
           for i in 0..<rows where i + k >= 0 && i + k < cols {
-            (dst + (i * cols + i + k) * size).copyMemory(from: base(one), byteCount: size)
+            (dst + (i * cols + i + k) * size).copyMemory(from: one.rawPointer, byteCount: size)
           }
         }
       ]
@@ -175,7 +176,7 @@ extension DataMovementOps {
     _ = try elementSize(values.elementType, op: "OneHot")
     let depth: Dim = try c.value(1).map { (d) throws(OpError) in .fixed(try oneHotDepth(d)) } ?? .symbolic(nil)
     guard var dims = indices.shape.dims else { return TensorType(values.element, .unranked) }
-    let axis = try axisIndex(try c.attributes.int("axis", default: -1), rank: dims.count + 1)
+    let axis = try normalizeAxis(try c.attributes.int("axis", default: -1), rank: dims.count + 1)
     dims.insert(depth, at: axis)
     return TensorType(values.element, .ranked(dims))
   }
@@ -188,12 +189,13 @@ extension DataMovementOps {
       let shape = try oneHotType(c.inference).requireStaticShape()
       try requireAllocatable(shape, values.elementType)
       let depth = try oneHotDepth(try c.input(1))
-      let axis = try axisIndex(try c.attributes.int("axis", default: -1), rank: shape.count)
+      let axis = try normalizeAxis(try c.attributes.int("axis", default: -1), rank: shape.count)
       let size = try elementSize(values.elementType, op: "OneHot")
       let inner = indices.shape[axis...].reduce(1, *)
       let positions = indices.doubles()
-      let out = try makeTensor(values.elementType, shape) { dst in
-        let off = base(values), on = off + size
+      // Every element is first set to "off".
+      let out = try makeTensor(values.elementType, shape, zeroed: false) { dst in
+        let off = values.rawPointer, on = off + size
         qcc_fill(dst, off, Int64(shape.reduce(1, *)), size)
         for (j, v) in positions.enumerated() where v.isFinite {
           // Indices outside [-depth, depth) leave their row all "off".

@@ -11,9 +11,9 @@ extension DataMovementOps {
   static func padAmounts(_ c: InferenceContext, rank: Int) throws(OpError) -> [(before: Int, after: Int)]? {
     let pads: [Int]
     if c.hasInput(1) {
-      try requireIntegerInput(c, 1, what: "pads")
-      _ = try vectorLength(c, 1, what: "pads")
-      guard let p = try knownIntegers(c, 1, what: "pads") else { return nil }
+      try c.requireIntegerInput(1, what: "pads")
+      _ = try c.vectorLength(1, what: "pads")
+      guard let p = try c.knownIntegers(1, what: "pads") else { return nil }
       pads = p
     } else if let p = try c.attributes.ints("pads") {
       pads = p  // Before opset 11 the pads were an attribute.
@@ -24,9 +24,9 @@ extension DataMovementOps {
     }
     var axes = Array(0..<rank)
     if c.hasInput(3) {
-      try requireIntegerInput(c, 3, what: "axes")
-      guard let a = try knownIntegers(c, 3, what: "axes") else { return nil }
-      axes = try axisIndices(a, rank: rank)
+      try c.requireIntegerInput(3, what: "axes")
+      guard let a = try c.knownIntegers(3, what: "axes") else { return nil }
+      axes = try normalizeAxes(a, rank: rank)
     }
     if let bad = pads.first(where: { $0.magnitude > UInt(maxTensorBytes) }) { throw OpError("pad \(bad) is out of range") }
     guard pads.count == 2 * axes.count else {
@@ -100,7 +100,7 @@ extension DataMovementOps {
       let amounts = try padAmounts(c.inference, rank: x.shape.count)!
       let size = try elementSize(x.elementType, op: "Pad")
       // Negative pads crop the input first; what is left is the interior.
-      let inStrides = rowMajorStrides(x.shape)
+      let inStrides = contiguousStrides(x.shape)
       var interior = x.shape, srcOffset = 0, start: [Int] = []
       for (i, (b, a)) in amounts.enumerated() {
         interior[i] = x.shape[i] - max(-b, 0) - max(-a, 0)
@@ -116,15 +116,15 @@ extension DataMovementOps {
       } else if c.optionalInput(2) == nil, let v = try c.attributes.float("value") {
         value = scalar(Double(v), as: x.elementType)
       }
-      let outStrides = rowMajorStrides(shape)
+      let outStrides = contiguousStrides(shape)
       let dstOffset = zip(start, outStrides).reduce(0) { $0 + $1.0 * $1.1 }
-      let out = try makeTensor(x.elementType, shape) { dst in
+      let out = try makeTensor(x.elementType, shape, zeroed: true) { dst in
         if mode == "constant" && shape != interior {
-          qcc_fill(dst, base(value), Int64(shape.reduce(1, *)), size)
+          qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size)
         }
         StridedCopy(
           shape: interior, srcStrides: inStrides, dstStrides: outStrides, srcOffset: srcOffset, dstOffset: dstOffset
-        ).run(from: base(x), to: dst, elementSize: size)
+        ).run(from: x.rawPointer, to: dst, elementSize: size)
         guard mode != "constant" else { return }
         // Fill the border axis by axis: a border slab along axis d copies an
         // interior slab of the output, covering axes < d in full (already

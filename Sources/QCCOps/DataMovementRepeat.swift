@@ -9,9 +9,9 @@ extension DataMovementOps {
 
   static func expandType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0)
-    try requireIntegerInput(c, 1, what: "the shape operand")
-    let length = try vectorLength(c, 1, what: "the shape operand")
-    guard let target = try knownIntegers(c, 1, what: "the shape operand") else {
+    try c.requireIntegerInput(1, what: "the shape operand")
+    let length = try c.vectorLength(1, what: "the shape operand")
+    guard let target = try c.knownIntegers(1, what: "the shape operand") else {
       guard let dims = x.shape.dims, let k = length else { return TensorType(x.element, .unranked) }
       // A fixed input size above 1 survives any broadcast; the rest is unknown.
       let rank = max(dims.count, k)
@@ -34,25 +34,23 @@ extension DataMovementOps {
       let shape = try expandType(c.inference).requireStaticShape()
       if shape == x.shape { return [x] }
       try requireAllocatable(shape, x.elementType)
-      let size = try elementSize(x.elementType, op: "Expand")
-      let strides = Broadcast.strides(of: x.shape, broadcastTo: shape).map { Int($0) }
-      let copy = StridedCopy(shape: shape, srcStrides: strides, dstStrides: rowMajorStrides(shape))
-      return [try makeTensor(x.elementType, shape) { dst in copy.run(from: base(x), to: dst, elementSize: size) }]
+      _ = try elementSize(x.elementType, op: "Expand")
+      return [x.broadcast(to: shape)]
     })
 
   // MARK: Tile
 
   static func tileType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0)
-    try requireIntegerInput(c, 1, what: "repeats")
-    let length = try vectorLength(c, 1, what: "repeats")
+    try c.requireIntegerInput(1, what: "repeats")
+    let length = try c.vectorLength(1, what: "repeats")
     guard let dims = x.shape.dims else {
       return TensorType(x.element, length.map { .ranked(DimMath.unknown($0)) } ?? .unranked)
     }
     if let length, length != dims.count {
       throw OpError("repeats has \(length) entries for a tensor of rank \(dims.count)")
     }
-    guard let repeats = try knownIntegers(c, 1, what: "repeats") else {
+    guard let repeats = try c.knownIntegers(1, what: "repeats") else {
       return TensorType(x.element, .ranked(dims.map { $0 == .fixed(0) ? $0 : .symbolic(nil) }))
     }
     guard repeats.count == dims.count else {
@@ -73,7 +71,7 @@ extension DataMovementOps {
       try requireAllocatable(shape, x.elementType)
       let size = try elementSize(x.elementType, op: "Tile")
       // Output dim i seen as [repeat, size]: the repeat reads with stride 0.
-      let inStrides = rowMajorStrides(x.shape), outStrides = rowMajorStrides(shape)
+      let inStrides = contiguousStrides(x.shape), outStrides = contiguousStrides(shape)
       var box: [Int] = [], src: [Int] = [], dst: [Int] = []
       for i in x.shape.indices {
         box += [shape[i] / max(x.shape[i], 1), x.shape[i]]
@@ -81,6 +79,10 @@ extension DataMovementOps {
         dst += [x.shape[i] * outStrides[i], outStrides[i]]
       }
       let copy = StridedCopy(shape: box, srcStrides: src, dstStrides: dst)
-      return [try makeTensor(x.elementType, shape) { dst in copy.run(from: base(x), to: dst, elementSize: size) }]
+      // The boxes of all repeats tile the whole result.
+      let out = try makeTensor(x.elementType, shape, zeroed: false) { dst in
+        copy.run(from: x.rawPointer, to: dst, elementSize: size)
+      }
+      return [out]
     })
 }

@@ -15,11 +15,11 @@ extension DataMovementOps {
 
   static func reverseSequenceType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0), lens = try c.input(1)
-    try requireIntegerInput(c, 1, what: "sequence_lens")
+    try c.requireIntegerInput(1, what: "sequence_lens")
     let (_, batch) = try sequenceAxes(c)
     if let dims = x.shape.dims {
       guard dims.count >= 2 else { throw OpError("input must have rank 2 or more, not \(Printer.spell(x))") }
-      if let n = try vectorLength(c, 1, what: "sequence_lens"), let b = dims[batch].value, n != b {
+      if let n = try c.vectorLength(1, what: "sequence_lens"), let b = dims[batch].value, n != b {
         throw OpError("sequence_lens has \(n) entries for a batch of \(b)")
       }
     }
@@ -40,9 +40,10 @@ extension DataMovementOps {
       for (b, n) in lens.enumerated() where n < 0 || n > steps {
         throw OpError("sequence length \(n) of batch entry \(b) is out of range for \(steps) time steps")
       }
-      let strides = rowMajorStrides(x.shape)
-      let out = try makeTensor(x.elementType, x.shape) { dst in
-        dst.copyMemory(from: base(x), byteCount: x.byteCount)
+      let strides = contiguousStrides(x.shape)
+      // A copy of the whole input, then each sequence's prefix reversed.
+      let out = try makeTensor(x.elementType, x.shape, zeroed: false) { dst in
+        dst.copyMemory(from: x.rawPointer, byteCount: x.byteCount)
         for (b, n) in lens.enumerated() where n > 1 {
           var shape = x.shape
           shape[batch] = 1
@@ -52,7 +53,7 @@ extension DataMovementOps {
           StridedCopy(
             shape: shape, srcStrides: src, dstStrides: strides, srcOffset: b * strides[batch] + (n - 1) * strides[time],
             dstOffset: b * strides[batch]
-          ).run(from: base(x), to: dst, elementSize: size)
+          ).run(from: x.rawPointer, to: dst, elementSize: size)
         }
       }
       return [out]

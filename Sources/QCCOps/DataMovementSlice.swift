@@ -33,26 +33,26 @@ extension DataMovementOps {
   /// `axes` alone when only they are known; nil when not even the axes are.
   static func sliceSpec(_ c: InferenceContext, rank: Int) throws(OpError) -> (spec: SliceSpec?, axes: [Int]?) {
     for (i, name) in [(1, "starts"), (2, "ends"), (3, "axes"), (4, "steps")] where c.hasInput(i) {
-      try requireIntegerInput(c, i, what: name)
+      try c.requireIntegerInput(i, what: name)
     }
     let lengths = [
-      try vectorLength(c, 1, what: "starts"), try vectorLength(c, 2, what: "ends"),
-      c.hasInput(3) ? try vectorLength(c, 3, what: "axes") : nil,
-      c.hasInput(4) ? try vectorLength(c, 4, what: "steps") : nil,
+      try c.vectorLength(1, what: "starts"), try c.vectorLength(2, what: "ends"),
+      c.hasInput(3) ? try c.vectorLength(3, what: "axes") : nil,
+      c.hasInput(4) ? try c.vectorLength(4, what: "steps") : nil,
     ].compactMap { $0 }
     if let n = lengths.first, lengths.contains(where: { $0 != n }) {
       throw OpError("starts, ends, axes and steps must have equal lengths, not \(lengths)")
     }
     var axes: [Int]? = nil
     if c.hasInput(3) {
-      if let a = try knownIntegers(c, 3, what: "axes") { axes = try axisIndices(a, rank: rank) }
+      if let a = try c.knownIntegers(3, what: "axes") { axes = try normalizeAxes(a, rank: rank) }
     } else if let n = lengths.first {
       guard n <= rank else { throw OpError("\(n) starts for a tensor of rank \(rank)") }
       axes = Array(0..<n)
     }
-    guard let starts = try knownIntegers(c, 1, what: "starts"), let ends = try knownIntegers(c, 2, what: "ends")
+    guard let starts = try c.knownIntegers(1, what: "starts"), let ends = try c.knownIntegers(2, what: "ends")
     else { return (nil, axes) }
-    let steps = c.hasInput(4) ? try knownIntegers(c, 4, what: "steps") : [Int](repeating: 1, count: starts.count)
+    let steps = c.hasInput(4) ? try c.knownIntegers(4, what: "steps") : [Int](repeating: 1, count: starts.count)
     guard let axes, let steps else { return (nil, axes) }
     guard starts.count == axes.count && ends.count == axes.count && steps.count == axes.count else {
       let counts = [starts.count, ends.count, axes.count, steps.count]
@@ -91,11 +91,11 @@ extension DataMovementOps {
     inferTypes: { (c) throws(OpError) in [try sliceType(c)] },
     evaluate: { (c) throws(OpError) in
       let x = try c.input(0)
-      let size = try elementSize(x.elementType, op: "Slice")
+      _ = try elementSize(x.elementType, op: "Slice")
       guard let spec = try sliceSpec(c.inference, rank: x.shape.count).spec else {
         throw OpError("starts, ends, axes and steps must be known")
       }
-      let inStrides = rowMajorStrides(x.shape)
+      let inStrides = contiguousStrides(x.shape)
       var shape = x.shape
       var srcStrides = inStrides
       var offset = 0
@@ -107,7 +107,6 @@ extension DataMovementOps {
         offset += r.start * inStrides[a]
       }
       if shape == x.shape && srcStrides == inStrides { return [x] }
-      let copy = StridedCopy(shape: shape, srcStrides: srcStrides, dstStrides: rowMajorStrides(shape), srcOffset: offset)
-      return [try makeTensor(x.elementType, shape) { dst in copy.run(from: base(x), to: dst, elementSize: size) }]
+      return [x.denseCopy(shape: shape, strides: srcStrides, offset: offset)]
     })
 }

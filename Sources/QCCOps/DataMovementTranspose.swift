@@ -11,10 +11,9 @@ extension DataMovementOps {
     let outShape = perm.map { viewShape[$0] }
     let moved = perm.filter { viewShape[$0] != 1 }
     if moved == moved.sorted() { return x.reshaped(outShape) }
-    let size = try elementSize(x.elementType, op: op)
-    let inStrides = rowMajorStrides(viewShape)
-    let copy = StridedCopy(shape: outShape, srcStrides: perm.map { inStrides[$0] }, dstStrides: rowMajorStrides(outShape))
-    return try makeTensor(x.elementType, outShape) { dst in copy.run(from: base(x), to: dst, elementSize: size) }
+    _ = try elementSize(x.elementType, op: op)
+    let inStrides = contiguousStrides(viewShape)
+    return x.denseCopy(shape: outShape, strides: perm.map { inStrides[$0] })
   }
 
   // MARK: Transpose

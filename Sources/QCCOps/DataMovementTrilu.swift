@@ -8,7 +8,7 @@ extension DataMovementOps {
     let x = try c.input(0)
     if let rank = x.shape.rank, rank < 2 { throw OpError("input must have rank 2 or more, not \(Printer.spell(x))") }
     if c.hasInput(1) {
-      try requireIntegerInput(c, 1, what: "k")
+      try c.requireIntegerInput(1, what: "k")
       if let n = try c.input(1).shape.elementCount, n != 1 { throw OpError("k must be a scalar") }
     }
     return x
@@ -27,8 +27,9 @@ extension DataMovementOps {
       // Beyond ±(rows + cols) every k means the same.
       let k = min(max(kValue, -(rows + cols)), rows + cols)
       let matrices = rows * cols == 0 ? 0 : x.elementCount / (rows * cols)
-      let out = try makeTensor(x.elementType, x.shape) { dst in
-        dst.copyMemory(from: base(x), byteCount: x.byteCount)
+      // A copy of the whole input, then the other triangle zeroed.
+      let out = try makeTensor(x.elementType, x.shape, zeroed: false) { dst in
+        dst.copyMemory(from: x.rawPointer, byteCount: x.byteCount)
         for m in 0..<matrices {
           for i in 0..<rows {
             // Upper keeps columns j >= i + k; lower keeps j <= i + k.

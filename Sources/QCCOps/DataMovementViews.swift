@@ -31,10 +31,10 @@ extension DataMovementOps {
 
   static let reshape = viewOp("Reshape") { (c) throws(OpError) in
     let x = try c.input(0)
-    try requireIntegerInput(c, 1, what: "the shape operand")
-    let length = try vectorLength(c, 1, what: "the shape operand")
+    try c.requireIntegerInput(1, what: "the shape operand")
+    let length = try c.vectorLength(1, what: "the shape operand")
     let allowZero = try c.attributes.int("allowzero", default: 0) != 0
-    guard let target = try knownIntegers(c, 1, what: "the shape operand") else {
+    guard let target = try c.knownIntegers(1, what: "the shape operand") else {
       return TensorType(x.element, length.map { .ranked(DimMath.unknown($0)) } ?? .unranked)
     }
     return TensorType(x.element, .ranked(try reshapeDims(x.shape.dims, target, allowZero: allowZero)))
@@ -110,8 +110,8 @@ extension DataMovementOps {
     let x = try c.input(0)
     var axesLength: Int? = nil
     if c.hasInput(1) {
-      try requireIntegerInput(c, 1, what: "the axes operand")
-      axesLength = try vectorLength(c, 1, what: "the axes operand")
+      try c.requireIntegerInput(1, what: "the axes operand")
+      axesLength = try c.vectorLength(1, what: "the axes operand")
     }
     guard let dims = x.shape.dims else { return TensorType(x.element, .unranked) }
     guard c.hasInput(1) else {
@@ -119,11 +119,11 @@ extension DataMovementOps {
       if dims.contains(where: { $0.value == nil }) { return TensorType(x.element, .unranked) }
       return TensorType(x.element, .ranked(dims.filter { $0 != .fixed(1) }))
     }
-    guard let axesValue = try knownIntegers(c, 1, what: "the axes operand") else {
+    guard let axesValue = try c.knownIntegers(1, what: "the axes operand") else {
       guard let k = axesLength, k <= dims.count else { return TensorType(x.element, .unranked) }
       return TensorType(x.element, .ranked(DimMath.unknown(dims.count - k)))
     }
-    let axes = try axisIndices(axesValue, rank: dims.count)
+    let axes = try normalizeAxes(axesValue, rank: dims.count)
     for a in axes {
       if let n = dims[a].value, n != 1 { throw OpError("cannot squeeze axis \(a) of size \(n)") }
     }
@@ -132,14 +132,14 @@ extension DataMovementOps {
 
   static let unsqueeze = viewOp("Unsqueeze") { (c) throws(OpError) in
     let x = try c.input(0)
-    try requireIntegerInput(c, 1, what: "the axes operand")
-    let length = try vectorLength(c, 1, what: "the axes operand")
+    try c.requireIntegerInput(1, what: "the axes operand")
+    let length = try c.vectorLength(1, what: "the axes operand")
     guard let dims = x.shape.dims else { return TensorType(x.element, .unranked) }
-    guard let axesValue = try knownIntegers(c, 1, what: "the axes operand") else {
+    guard let axesValue = try c.knownIntegers(1, what: "the axes operand") else {
       return TensorType(x.element, length.map { .ranked(DimMath.unknown(dims.count + $0)) } ?? .unranked)
     }
     let rank = dims.count + axesValue.count
-    let axes = try axisIndices(axesValue, rank: rank)
+    let axes = try normalizeAxes(axesValue, rank: rank)
     var out: [Dim] = []
     var next = dims.makeIterator()
     for i in 0..<rank { out.append(axes.contains(i) ? .fixed(1) : next.next()!) }

@@ -92,17 +92,9 @@ extension ElementwiseOps {
       _ = try operation(c.attributes, types[0].elementType)
       let shape = try Broadcast.shape(of: types)
       guard unidirectional else { return TensorType(types[0].element, shape) }
-      if let x = types[0].shape.dims, let r = shape.dims {
-        let grows =
-          r.count != x.count
-          || zip(x, r).contains { d in
-            if case .fixed(let m) = d.0, case .fixed(let n) = d.1 { return m != n }
-            return false
-          }
-        if grows {
-          throw OpError(
-            "\(name) slope \(Printer.spell(types[1])) does not broadcast to the input \(Printer.spell(types[0]))")
-        }
+      if let x = types[0].shape.dims, let slope = types[1].shape.dims, !Broadcast.isUnidirectional(slope, to: x) {
+        throw OpError(
+          "\(name) slope \(Printer.spell(types[1])) does not broadcast to the input \(Printer.spell(types[0]))")
       }
       return types[0]
     }
@@ -138,10 +130,10 @@ extension ElementwiseOps {
 
   /// `a op b`, broadcast; both operands have the same element type.
   static func apply(_ op: Arithmetic, _ a: TensorData, _ b: TensorData) throws(OpError) -> TensorData {
-    let shape = try broadcastSizes(a.shape, b.shape)
+    let shape = try Broadcast.sizes([a.shape, b.shape])
     switch a.elementType {
     case .f32 where op.kernel != nil: return try f32Binary(op.kernel!, a, b, shape: shape)
-    case .f32, .f64, .f16, .bf16: return try realBinary(a, b, shape: shape, to: a.elementType, op.real)
+    case .f32, .f64, .f16, .bf16: return realBinary(a, b, shape: shape, to: a.elementType, op.real)
     default: return try dispatchInteger(a.elementType, IntegerArithmetic(op: op, a: a, b: b, shape: shape))
     }
   }
@@ -151,7 +143,7 @@ extension ElementwiseOps {
     let a: TensorData, b: TensorData
     let shape: [Int]
     func run<T: FixedWidthInteger & TensorScalar>(_: T.Type) throws(OpError) -> TensorData {
-      try integerBinary(a, b, shape: shape) { (x: T, y: T) in op.integer(x, y) }
+      integerBinary(a, b, shape: shape) { (x: T, y: T) in op.integer(x, y) }
     }
   }
 
@@ -195,20 +187,20 @@ extension ElementwiseOps {
       switch x.elementType {
       case .f32:
         if y.elementCount == 1 && shape == x.shape {
-          let exponent = Float(doubles(y)[0])
+          let exponent = Float(y.doubles()[0])
           return [
-            TensorData.f32(shape: shape) { out in
-              qcc_f32_pow_scalar(base(out), x.f32Pointer, Int64(x.elementCount), exponent)
+            TensorData.f32(uninitialized: shape) { out in
+              qcc_f32_pow_scalar(out.address, x.f32Pointer, Int64(x.elementCount), exponent)
             }
           ]
         }
-        let yf = y.elementType == .f32 ? y : TensorData(converting: doubles(y), to: .f32, shape: y.shape)
+        let yf = y.elementType == .f32 ? y : TensorData(converting: y.doubles(), to: .f32, shape: y.shape)
         return [try f32Binary(QCC_BINARY_POW, x, yf, shape: shape)]
       case .f64, .f16, .bf16:
-        return [try realBinary(x, y, shape: shape, to: x.elementType) { Glibc.pow($0, $1) }]
+        return [realBinary(x, y, shape: shape, to: x.elementType) { Glibc.pow($0, $1) }]
       default:
         if y.elementType.isFloatingPoint {
-          return [try realBinary(x, y, shape: shape, to: x.elementType) { Glibc.pow($0, $1) }]
+          return [realBinary(x, y, shape: shape, to: x.elementType) { Glibc.pow($0, $1) }]
         }
         return [try dispatchInteger(x.elementType, IntegerPower(x: x, exponents: y, shape: shape))]
       }
@@ -218,8 +210,8 @@ extension ElementwiseOps {
     try requireInputCount(c, "Pow", 2...2)
     let x = try c.input(0)
     let y = try c.input(1)
-    try require(x, in: numericTypes, "Pow", operand: 0)
-    try require(y, in: numericTypes, "Pow", operand: 1)
+    try ElementTypes.require(x, in: ElementTypes.numeric, "Pow", operand: 0)
+    try ElementTypes.require(y, in: ElementTypes.numeric, "Pow", operand: 1)
     return TensorType(x.element, try Broadcast.shape(of: [x, y]))
   }
 
@@ -229,8 +221,8 @@ extension ElementwiseOps {
     let x: TensorData, exponents: TensorData
     let shape: [Int]
     func run<T: FixedWidthInteger & TensorScalar>(_: T.Type) throws(OpError) -> TensorData {
-      let bases = try expand(x, to: shape).scalars(as: T.self)
-      let powers = try expand(exponents, to: shape).integers() ?? []
+      let bases = x.broadcast(to: shape).scalars(as: T.self)
+      let powers = exponents.broadcast(to: shape).integers() ?? []
       return TensorData(
         shape: shape,
         scalars: zip(bases, powers).map { (b: T, e: Int64) -> T in

@@ -12,26 +12,6 @@ import QCCIR
 // types, which qcc does not have, so it is ignored.
 
 extension ElementwiseOps {
-  /// The element type for an ONNX `TensorProto.DataType` code, if qcc has it.
-  static func elementType(onnxCode code: Int) -> ElementType? {
-    switch code {
-    case 1: .f32
-    case 2: .u8
-    case 3: .i8
-    case 4: .u16
-    case 5: .i16
-    case 6: .i32
-    case 7: .i64
-    case 9: .bool
-    case 10: .f16
-    case 11: .f64
-    case 12: .u32
-    case 13: .u64
-    case 16: .bf16
-    default: nil
-    }
-  }
-
   /// Cast's target: `to` as an ONNX data type code, or (in hand-written IR) an element type's spelling.
   static func castTarget(_ attributes: AttributeReader) throws(OpError) -> ElementType {
     if let spelling = try? attributes.string("to") {
@@ -41,7 +21,7 @@ extension ElementwiseOps {
       return target
     }
     guard let code = try attributes.int("to") else { throw OpError("Cast needs the attribute 'to'") }
-    guard let target = elementType(onnxCode: code) else {
+    guard let target = ONNXDataType.elementType(code), allTypes.contains(target) else {
       throw OpError("Cast to ONNX data type \(code) is not supported")
     }
     return target
@@ -58,7 +38,7 @@ extension ElementwiseOps {
   static func inferCast(_ c: InferenceContext) throws(OpError) -> TensorType {
     try requireInputCount(c, "Cast", 1...1)
     let x = try c.input(0)
-    try require(x, in: allTypes, "Cast", operand: 0)
+    try ElementTypes.require(x, in: allTypes, "Cast", operand: 0)
     return TensorType(try castTarget(c.attributes), x.shape)
   }
 
@@ -75,8 +55,8 @@ extension ElementwiseOps {
     try requireInputCount(c, "CastLike", 2...2)
     let x = try c.input(0)
     let like = try c.input(1)
-    try require(x, in: allTypes, "CastLike", operand: 0)
-    try require(like, in: allTypes, "CastLike", operand: 1)
+    try ElementTypes.require(x, in: allTypes, "CastLike", operand: 0)
+    try ElementTypes.require(like, in: allTypes, "CastLike", operand: 1)
     return TensorType(like.elementType, x.shape)
   }
 

@@ -30,41 +30,45 @@ extension ElementwiseOps {
     }
   }
 
+  /// The bool result of a broadcasting op on two operands of one of the `allowed` element types.
+  static func inferBoolBinary(_ c: InferenceContext, _ name: String, allowed: Set<ElementType>) throws(OpError)
+    -> TensorType
+  {
+    try requireInputCount(c, name, 2...2)
+    let types = try sameTypeOperands(c, name, allowed: allowed)
+    return TensorType(.bool, try Broadcast.shape(of: types))
+  }
+
   /// A broadcasting comparison of two operands of one element type; the result is bool.
-  static func comparison(_ name: String, _ op: Comparison, types allowed: Set<ElementType> = numericTypes)
+  static func comparison(_ name: String, _ op: Comparison, types allowed: Set<ElementType> = ElementTypes.numeric)
     -> OpDefinition
   {
-    @Sendable func infer(_ c: InferenceContext) throws(OpError) -> TensorType {
-      try requireInputCount(c, name, 2...2)
-      let types = try sameTypeOperands(c, name, allowed: allowed)
-      return TensorType(.bool, try Broadcast.shape(of: types))
-    }
-    return OpDefinition(
+    OpDefinition(
       name,
-      inferTypes: { (c) throws(OpError) in [try infer(c)] },
+      inferTypes: { (c) throws(OpError) in [try inferBoolBinary(c, name, allowed: allowed)] },
       evaluate: { (c) throws(OpError) in
-        let shape = try sizes(try infer(c.inference))
+        let shape = try sizes(try inferBoolBinary(c.inference, name, allowed: allowed))
         let a = try c.input(0)
         let b = try c.input(1)
         switch a.elementType {
         case .f32:
-          try requireKernelRank(shape)
+          try requireKernelRank(shape.count)
           let sa = strides(a, shape)
           let sb = strides(b, shape)
           let dims = shape.map(Int64.init)
           return [
-            TensorData(elementType: .bool, shape: shape) { raw in
-              guard let out = raw.bindMemory(to: UInt8.self).baseAddress else { return }
+            TensorData(uninitialized: .bool, shape: shape) { raw in
+              let out = raw.bindMemory(to: UInt8.self).address
               qcc_f32_compare(op.kernel, out, a.f32Pointer, sa, b.f32Pointer, sb, dims, Int32(shape.count))
             }
           ]
         case .f64, .f16, .bf16:
-          let x = try expand(a, to: shape).doubles()
-          let y = try expand(b, to: shape).doubles()
+          let x = a.broadcast(to: shape).doubles()
+          let y = b.broadcast(to: shape).doubles()
           return [TensorData(shape: shape, scalars: (0..<x.count).map { op.compare(x[$0], y[$0]) })]
         case .bool:
-          let x = try expand(a, to: shape).integers()!
-          let y = try expand(b, to: shape).integers()!
+          let x = a.broadcast(to: shape).integers()!
+          let y = b.broadcast(to: shape).integers()!
           return [TensorData(shape: shape, scalars: (0..<x.count).map { op.compare(x[$0], y[$0]) })]
         default:
           return [try dispatchInteger(a.elementType, IntegerComparison(op: op, a: a, b: b, shape: shape))]
@@ -77,7 +81,7 @@ extension ElementwiseOps {
     let a: TensorData, b: TensorData
     let shape: [Int]
     func run<T: FixedWidthInteger & TensorScalar>(_: T.Type) throws(OpError) -> TensorData {
-      try integerBinary(a, b, shape: shape) { (x: T, y: T) in op.compare(x, y) }
+      integerBinary(a, b, shape: shape) { (x: T, y: T) in op.compare(x, y) }
     }
   }
 
@@ -85,18 +89,13 @@ extension ElementwiseOps {
 
   /// A broadcasting logic op on bools.
   static func logic(_ name: String, _ f: @escaping @Sendable (Bool, Bool) -> Bool) -> OpDefinition {
-    @Sendable func infer(_ c: InferenceContext) throws(OpError) -> TensorType {
-      try requireInputCount(c, name, 2...2)
-      let types = try sameTypeOperands(c, name, allowed: [.bool])
-      return TensorType(.bool, try Broadcast.shape(of: types))
-    }
-    return OpDefinition(
+    OpDefinition(
       name,
-      inferTypes: { (c) throws(OpError) in [try infer(c)] },
+      inferTypes: { (c) throws(OpError) in [try inferBoolBinary(c, name, allowed: [.bool])] },
       evaluate: { (c) throws(OpError) in
-        let shape = try sizes(try infer(c.inference))
-        let x = try expand(try c.input(0), to: shape).scalars(as: Bool.self)
-        let y = try expand(try c.input(1), to: shape).scalars(as: Bool.self)
+        let shape = try sizes(try inferBoolBinary(c.inference, name, allowed: [.bool]))
+        let x = try c.input(0).broadcast(to: shape).scalars(as: Bool.self)
+        let y = try c.input(1).broadcast(to: shape).scalars(as: Bool.self)
         return [TensorData(shape: shape, scalars: (0..<x.count).map { f(x[$0], y[$0]) })]
       })
   }
@@ -113,7 +112,7 @@ extension ElementwiseOps {
   static func inferNot(_ c: InferenceContext) throws(OpError) -> TensorType {
     try requireInputCount(c, "Not", 1...1)
     let x = try c.input(0)
-    try require(x, in: [.bool], "Not", operand: 0)
+    try ElementTypes.require(x, in: [.bool], "Not", operand: 0)
     return x
   }
 
@@ -122,15 +121,13 @@ extension ElementwiseOps {
   static func inferClassification(_ c: InferenceContext, _ name: String) throws(OpError) -> TensorType {
     try requireInputCount(c, name, 1...1)
     let x = try c.input(0)
-    try require(x, in: floatTypes, name, operand: 0)
+    try ElementTypes.require(x, in: ElementTypes.float, name, operand: 0)
     return TensorType(.bool, x.shape)
   }
 
-  /// A bool tensor of `x`'s shape whose bytes `fill` writes.
+  /// A bool tensor of `x`'s shape whose bytes `fill` writes, every one of them.
   static func bools(like x: TensorData, _ fill: (UnsafeMutablePointer<UInt8>) -> Void) -> TensorData {
-    TensorData(elementType: .bool, shape: x.shape) { raw in
-      if let out = raw.bindMemory(to: UInt8.self).baseAddress { fill(out) }
-    }
+    TensorData(uninitialized: .bool, shape: x.shape) { raw in fill(raw.bindMemory(to: UInt8.self).address) }
   }
 
   static let isNaN = OpDefinition(

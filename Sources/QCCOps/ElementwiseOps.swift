@@ -12,23 +12,24 @@ import Glibc
 enum ElementwiseOps {
   static func register(into r: inout OpRegistry) {
     // Arithmetic
-    r.register(arithmetic("Add", arity: 2...2, types: numericTypes) { _, _ in .add })
-    r.register(arithmetic("Sub", arity: 2...2, types: numericTypes) { _, _ in .sub })
-    r.register(arithmetic("Mul", arity: 2...2, types: numericTypes) { _, _ in .mul })
-    r.register(arithmetic("Div", arity: 2...2, types: numericTypes) { _, _ in .div })
-    r.register(arithmetic("Mod", arity: 2...2, types: numericTypes, operation: modOperation))
-    r.register(arithmetic("PRelu", arity: 2...2, types: numericTypes, unidirectional: true) { _, _ in .prelu })
-    r.register(arithmetic("Max", arity: 1...Int.max, types: numericTypes) { _, _ in .max })
-    r.register(arithmetic("Min", arity: 1...Int.max, types: numericTypes) { _, _ in .min })
-    r.register(arithmetic("Sum", arity: 1...Int.max, types: floatTypes) { _, _ in .add })
-    r.register(arithmetic("Mean", arity: 1...Int.max, types: floatTypes, average: true) { _, _ in .add })
+    r.register(arithmetic("Add", arity: 2...2, types: ElementTypes.numeric) { _, _ in .add })
+    r.register(arithmetic("Sub", arity: 2...2, types: ElementTypes.numeric) { _, _ in .sub })
+    r.register(arithmetic("Mul", arity: 2...2, types: ElementTypes.numeric) { _, _ in .mul })
+    r.register(arithmetic("Div", arity: 2...2, types: ElementTypes.numeric) { _, _ in .div })
+    r.register(arithmetic("Mod", arity: 2...2, types: ElementTypes.numeric, operation: modOperation))
+    r.register(arithmetic("PRelu", arity: 2...2, types: ElementTypes.numeric, unidirectional: true) { _, _ in .prelu })
+    r.register(arithmetic("Max", arity: 1...Int.max, types: ElementTypes.numeric) { _, _ in .max })
+    r.register(arithmetic("Min", arity: 1...Int.max, types: ElementTypes.numeric) { _, _ in .min })
+    r.register(arithmetic("Sum", arity: 1...Int.max, types: ElementTypes.float) { _, _ in .add })
+    r.register(arithmetic("Mean", arity: 1...Int.max, types: ElementTypes.float, average: true) { _, _ in .add })
     r.register(pow)
     r.register(arithmetic("BitShift", arity: 2...2, types: [.u8, .u16, .u32, .u64], operation: shiftOperation))
 
     // Math functions
     r.register(unary("Neg", QCC_UNARY_NEG, types: signedTypes, integer: .neg) { -$0 })
-    r.register(unary("Abs", QCC_UNARY_ABS, types: numericTypes, integer: .abs) { Swift.abs($0) })
-    r.register(unary("Sign", QCC_UNARY_SIGN, types: numericTypes, integer: .sign) { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 })
+    r.register(unary("Abs", QCC_UNARY_ABS, types: ElementTypes.numeric, integer: .abs) { Swift.abs($0) })
+    r.register(
+      unary("Sign", QCC_UNARY_SIGN, types: ElementTypes.numeric, integer: .sign) { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 })
     r.register(unary("Sqrt", QCC_UNARY_SQRT) { $0.squareRoot() })
     r.register(unary("Reciprocal", QCC_UNARY_RECIPROCAL) { 1 / $0 })
     r.register(unary("Exp", QCC_UNARY_EXP) { exp($0) })

@@ -12,7 +12,7 @@ extension ElementwiseOps {
     evaluate: { (c) throws(OpError) in
       let type = try inferWhere(c.inference)
       let shape = try sizes(type)
-      try requireKernelRank(shape)
+      try requireKernelRank(shape.count)
       let condition = try c.input(0)
       let x = try c.input(1)
       let y = try c.input(2)
@@ -21,13 +21,10 @@ extension ElementwiseOps {
       let sy = strides(y, shape)
       let dims = shape.map(Int64.init)
       return [
-        TensorData(elementType: x.elementType, shape: shape) { out in
-          guard let o = out.baseAddress, let pc = condition.bytes.baseAddress, let px = x.bytes.baseAddress,
-            let py = y.bytes.baseAddress
-          else { return }
+        TensorData(uninitialized: x.elementType, shape: shape) { out in
           qcc_where(
-            o, pc.assumingMemoryBound(to: UInt8.self), sc, px, sx, py, sy, dims, Int32(shape.count),
-            x.elementType.bitWidth / 8)
+            out.address, condition.rawPointer.assumingMemoryBound(to: UInt8.self), sc, x.rawPointer, sx, y.rawPointer,
+            sy, dims, Int32(shape.count), x.elementType.bitWidth / 8)
         }
       ]
     })
@@ -37,8 +34,8 @@ extension ElementwiseOps {
     let condition = try c.input(0)
     let x = try c.input(1)
     let y = try c.input(2)
-    try require(condition, in: [.bool], "Where", operand: 0)
-    try require(x, in: allTypes, "Where", operand: 1)
+    try ElementTypes.require(condition, in: [.bool], "Where", operand: 0)
+    try ElementTypes.require(x, in: allTypes, "Where", operand: 1)
     guard x.element == y.element else {
       throw OpError("Where operand types differ: input 1 is \(x.elementType), input 2 is \(y.elementType)")
     }
@@ -76,7 +73,7 @@ extension ElementwiseOps {
   static func inferClip(_ c: InferenceContext) throws(OpError) -> TensorType {
     try requireInputCount(c, "Clip", 1...3)
     let x = try c.input(0)
-    try require(x, in: numericTypes, "Clip", operand: 0)
+    try ElementTypes.require(x, in: ElementTypes.numeric, "Clip", operand: 0)
     for (i, bound) in [(1, "min"), (2, "max")] {
       guard let t = c.optionalInput(i) else { continue }
       guard t.element == x.element else {

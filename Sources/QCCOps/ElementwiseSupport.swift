@@ -1,30 +1,17 @@
 import QCCIR
 import QCCKernels
 
-// Shared machinery of the elementwise family: element-type sets and checks,
-// broadcasting for inference and evaluation, calls into the broadcasting C
-// kernels, and the reference paths for non-f32 element types (floats through
-// Double, integers in their own Swift type so that wraparound is exact).
-// Namespaced in `ElementwiseOps` so that nothing collides with other families.
+// Shared machinery of the elementwise family: operand checks, calls into the
+// broadcasting C kernels, and the reference paths for non-f32 element types
+// (floats through Double, integers in their own Swift type so that wraparound
+// is exact). Namespaced in `ElementwiseOps` so that nothing collides with
+// other families.
 
 extension ElementwiseOps {
-  static let floatTypes: Set<ElementType> = [.f64, .f32, .f16, .bf16]
-  static let integerTypes: Set<ElementType> = [.i64, .i32, .i16, .i8, .u64, .u32, .u16, .u8]
-  static let numericTypes = floatTypes.union(integerTypes)
   /// Every type the family handles: the numeric types and bool (never the packed i4/u4).
-  static let allTypes = numericTypes.union([.bool])
+  static let allTypes = ElementTypes.numeric.union([.bool])
 
   // MARK: - Inference
-
-  /// Throws unless operand `index` has plain elements of one of `allowed`.
-  static func require(_ type: TensorType, in allowed: Set<ElementType>, _ op: String, operand index: Int)
-    throws(OpError)
-  {
-    guard type.element.quantization == nil, allowed.contains(type.elementType) else {
-      let names = ElementType.allCases.filter(allowed.contains).map(\.rawValue).joined(separator: ", ")
-      throw OpError("\(op) does not support element type \(type.elementType) (input \(index)); it takes \(names)")
-    }
-  }
 
   /// The types of every operand, which must all be present and share one of `allowed` element types.
   static func sameTypeOperands(_ c: InferenceContext, _ op: String, allowed: Set<ElementType>) throws(OpError)
@@ -33,7 +20,7 @@ extension ElementwiseOps {
     guard c.inputCount > 0 else { throw OpError("\(op) needs at least one input") }
     var types: [TensorType] = []
     for i in 0..<c.inputCount { types.append(try c.input(i)) }
-    try require(types[0], in: allowed, op, operand: 0)
+    try ElementTypes.require(types[0], in: allowed, op, operand: 0)
     for (i, t) in types.enumerated().dropFirst() where t.element != types[0].element {
       throw OpError("\(op) operand types differ: input 0 is \(types[0].elementType), input \(i) is \(t.elementType)")
     }
@@ -57,42 +44,8 @@ extension ElementwiseOps {
   /// Element strides that read `t` as if it had the broadcast `shape`.
   static func strides(_ t: TensorData, _ shape: [Int]) -> [Int64] { Broadcast.strides(of: t.shape, broadcastTo: shape) }
 
-  /// Throws when `shape` is deeper than the C kernels go.
-  static func requireKernelRank(_ shape: [Int]) throws(OpError) {
-    guard shape.count <= Int(QCC_MAX_RANK) else {
-      throw OpError("tensors of rank \(shape.count) are not supported (at most \(QCC_MAX_RANK))")
-    }
-  }
-
   /// The sizes of a result type that inference computed from concrete operands.
   static func sizes(_ type: TensorType) throws(OpError) -> [Int] { try type.requireStaticShape("result") }
-
-  /// `t` broadcast to `shape` as a dense tensor; no copy when only unit dims differ.
-  static func expand(_ t: TensorData, to shape: [Int]) throws(OpError) -> TensorData {
-    if t.shape == shape { return t }
-    if t.elementCount == shape.reduce(1, *) { return t.reshaped(shape) }
-    try requireKernelRank(shape)
-    let source = strides(t, shape)
-    return TensorData(elementType: t.elementType, shape: shape) { dst in
-      guard let d = dst.baseAddress, let s = t.bytes.baseAddress else { return }
-      qcc_strided_copy(
-        d, contiguousStrides(shape), s, source, shape.map(Int64.init), Int32(shape.count), t.elementType.bitWidth / 8)
-    }
-  }
-
-  /// The base address of an f32 result buffer (valid even when it is empty).
-  static func base(_ out: UnsafeMutableBufferPointer<Float>) -> UnsafeMutablePointer<Float> {
-    out.baseAddress ?? UnsafeMutablePointer(bitPattern: 64)!
-  }
-
-  /// The broadcast of two concrete shapes, without the general machinery when
-  /// the shapes are equal or one operand is a single element of lower or equal rank.
-  static func broadcastSizes(_ a: [Int], _ b: [Int]) throws(OpError) -> [Int] {
-    if a == b { return a }
-    if b.count <= a.count && b.allSatisfy({ $0 == 1 }) { return a }
-    if a.count <= b.count && a.allSatisfy({ $0 == 1 }) { return b }
-    return try Broadcast.sizes([a, b])
-  }
 
   /// `a op b` on f32 operands broadcast to `shape`, through `qcc_f32_binary`.
   /// Operands that fill the result or are single elements skip the stride arrays.
@@ -105,49 +58,43 @@ extension ElementwiseOps {
       var sa: Int64 = ca == count ? 1 : 0
       var sb: Int64 = cb == count ? 1 : 0
       var n = Int64(count)
-      return TensorData.f32(shape: shape) { out in
-        qcc_f32_binary(op, base(out), a.f32Pointer, &sa, b.f32Pointer, &sb, &n, 1)
+      return TensorData.f32(uninitialized: shape) { out in
+        qcc_f32_binary(op, out.address, a.f32Pointer, &sa, b.f32Pointer, &sb, &n, 1)
       }
     }
-    try requireKernelRank(shape)
+    try requireKernelRank(shape.count)
     let sa = strides(a, shape)
     let sb = strides(b, shape)
     let dims = shape.map(Int64.init)
-    return TensorData.f32(shape: shape) { out in
-      qcc_f32_binary(op, base(out), a.f32Pointer, sa, b.f32Pointer, sb, dims, Int32(shape.count))
+    return TensorData.f32(uninitialized: shape) { out in
+      qcc_f32_binary(op, out.address, a.f32Pointer, sa, b.f32Pointer, sb, dims, Int32(shape.count))
     }
   }
 
   /// `op` applied to every element of an f32 tensor, through `qcc_f32_unary`.
   static func f32Unary(_ op: qcc_unary_op, _ x: TensorData, alpha: Float = 0, beta: Float = 0) -> TensorData {
-    TensorData.f32(shape: x.shape) { out in
-      qcc_f32_unary(op, base(out), x.f32Pointer, Int64(x.elementCount), alpha, beta)
+    TensorData.f32(uninitialized: x.shape) { out in
+      qcc_f32_unary(op, out.address, x.f32Pointer, Int64(x.elementCount), alpha, beta)
     }
   }
 
   // MARK: - Reference paths for other element types
 
-  /// Every element as a Double. `TensorData.doubles()` reads u64 elements as
-  /// bit patterns (`map(Double.init)` picks `init(bitPattern:)`), so u64 converts here.
-  static func doubles(_ t: TensorData) -> [Double] {
-    t.elementType == .u64 ? t.scalars(as: UInt64.self).map { Double($0) } : t.doubles()
-  }
-
   /// `f` on the Double values of `a` and `b` broadcast to `shape`, converted to `type`.
   static func realBinary(
     _ a: TensorData, _ b: TensorData, shape: [Int], to type: ElementType, _ f: (Double, Double) -> Double
-  ) throws(OpError) -> TensorData {
-    let x = doubles(try expand(a, to: shape))
-    let y = doubles(try expand(b, to: shape))
+  ) -> TensorData {
+    let x = a.broadcast(to: shape).doubles()
+    let y = b.broadcast(to: shape).doubles()
     return TensorData(converting: (0..<x.count).map { f(x[$0], y[$0]) }, to: type, shape: shape)
   }
 
   /// `f` on the `T` elements of `a` and `b` broadcast to `shape`.
   static func integerBinary<T: FixedWidthInteger & TensorScalar, R: TensorScalar>(
     _ a: TensorData, _ b: TensorData, shape: [Int], _ f: (T, T) -> R
-  ) throws(OpError) -> TensorData {
-    let x = try expand(a, to: shape).scalars(as: T.self)
-    let y = try expand(b, to: shape).scalars(as: T.self)
+  ) -> TensorData {
+    let x = a.broadcast(to: shape).scalars(as: T.self)
+    let y = b.broadcast(to: shape).scalars(as: T.self)
     return TensorData(shape: shape, scalars: (0..<x.count).map { f(x[$0], y[$0]) })
   }
 

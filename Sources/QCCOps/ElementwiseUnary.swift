@@ -31,12 +31,12 @@ extension ElementwiseOps {
     }
   }
 
-  static let signedTypes: Set<ElementType> = floatTypes.union([.i64, .i32, .i16, .i8])
+  static let signedTypes: Set<ElementType> = ElementTypes.float.union([.i64, .i32, .i16, .i8])
 
   /// A unary op without attributes.
   static func unary(
-    _ name: String, _ kernel: qcc_unary_op, types: Set<ElementType> = floatTypes, integer: IntegerUnary? = nil,
-    _ real: @escaping @Sendable (Double) -> Double
+    _ name: String, _ kernel: qcc_unary_op, types: Set<ElementType> = ElementTypes.float,
+    integer: IntegerUnary? = nil, _ real: @escaping @Sendable (Double) -> Double
   ) -> OpDefinition {
     let parameters: @Sendable (AttributeReader) throws(OpError) -> UnaryParameters = { _ in UnaryParameters(kernel: kernel) }
     return unary(name, types: types, integer: integer, parameters: parameters) { x, _ in real(x) }
@@ -46,14 +46,14 @@ extension ElementwiseOps {
   /// (`parameters` also rejects invalid ones); `real` is the same function on
   /// Double, for the element types without a kernel.
   static func unary(
-    _ name: String, types: Set<ElementType> = floatTypes, integer: IntegerUnary? = nil,
+    _ name: String, types: Set<ElementType> = ElementTypes.float, integer: IntegerUnary? = nil,
     parameters: @escaping @Sendable (AttributeReader) throws(OpError) -> UnaryParameters,
     _ real: @escaping @Sendable (Double, UnaryParameters) -> Double
   ) -> OpDefinition {
     @Sendable func infer(_ c: InferenceContext) throws(OpError) -> TensorType {
       try requireInputCount(c, name, 1...1)
       let x = try c.input(0)
-      try require(x, in: types, name, operand: 0)
+      try ElementTypes.require(x, in: types, name, operand: 0)
       _ = try parameters(c.attributes)
       return x
     }
@@ -69,7 +69,7 @@ extension ElementwiseOps {
         if let integer, x.elementType.isInteger {
           return [try dispatchInteger(x.elementType, IntegerUnaryMap(op: integer, x: x))]
         }
-        return [TensorData(converting: doubles(x).map { real($0, p) }, to: x.elementType, shape: x.shape)]
+        return [TensorData(converting: x.doubles().map { real($0, p) }, to: x.elementType, shape: x.shape)]
       })
   }
 
@@ -133,7 +133,7 @@ extension ElementwiseOps {
 
   /// Shrink is defined on every numeric type; integers go through Double.
   static let shrink = unary(
-    "Shrink", types: numericTypes,
+    "Shrink", types: ElementTypes.numeric,
     parameters: { (a) throws(OpError) in
       UnaryParameters(
         kernel: QCC_UNARY_SHRINK, alpha: try a.float("lambd", default: 0.5), beta: try a.float("bias", default: 0))

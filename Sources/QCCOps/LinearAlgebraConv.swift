@@ -20,9 +20,9 @@ extension LinearAlgebraOps {
       let workspaceCount = Int(qcc_f32_conv_workspace(&geometry, Int64(channels), Int64(group)))
       let workspace = UnsafeMutablePointer<Float>.allocate(capacity: max(workspaceCount, 1))
       defer { workspace.deallocate() }
-      let y = makeF32(shape) { y in
+      let y = TensorData.f32(uninitialized: shape) { out in
         qcc_f32_conv(
-          x.f32Pointer, w.f32Pointer, bias?.f32Pointer, y, Int64(shape[0]), Int64(channels), Int64(shape[1]),
+          x.f32Pointer, w.f32Pointer, bias?.f32Pointer, out.address, Int64(shape[0]), Int64(channels), Int64(shape[1]),
           Int64(group), &geometry, workspace)
       }
       return [fromF32(y, to: type.elementType)]
@@ -31,7 +31,7 @@ extension LinearAlgebraOps {
   /// The result type, window and group count of a Conv node.
   static func convType(_ c: InferenceContext) throws(OpError) -> (type: TensorType, window: Window, group: Int) {
     let x = try c.input(0), w = try c.input(1)
-    try requireElement(x, in: convTypes, "Conv")
+    try ElementTypes.require(x, in: convTypes, "Conv")
     try requireSameElement(c, [1, 2], as: x, "Conv")
     let a = c.attributes
     let group = try a.int("group", default: 1)
@@ -49,7 +49,7 @@ extension LinearAlgebraOps {
       guard k.count == r else { throw OpError("Conv attribute 'kernel_shape' \(k) has \(k.count) values, expected \(r)") }
       kernel = k
       for (i, d) in wd.dropFirst(2).enumerated() {
-        if case .fixed(let n) = d, n != k[i] { throw OpError("Conv kernel_shape \(k) does not match the weight's \(Broadcast.describe(wd))") }
+        if case .fixed(let n) = d, n != k[i] { throw OpError("Conv kernel_shape \(k) does not match the weight's \(DimMath.describe(wd))") }
       }
     } else {
       guard let k = Shape.ranked(Array(wd.dropFirst(2))).staticSizes else {
@@ -63,7 +63,7 @@ extension LinearAlgebraOps {
     if case .fixed(let mv) = m, mv % group != 0 {
       throw OpError("Conv output channels \(mv) are not divisible by group \(group)")
     }
-    var out: [Dim] = [.symbolic(nil), m] + unknownDims(r)
+    var out: [Dim] = [.symbolic(nil), m] + DimMath.unknown(r)
     if let xd = x.shape.dims {
       if case .fixed(let ch) = xd[1], case .fixed(let cg) = wd[1], ch != cg * group {
         throw OpError("Conv input has \(ch) channels, but the weight expects \(cg) x group \(group)")

@@ -96,7 +96,7 @@ extension LinearAlgebraOps {
   static func einsumType(_ c: InferenceContext) throws(OpError) -> (type: TensorType, equation: EinsumEquation?) {
     guard c.inputCount >= 1 else { throw OpError("Einsum needs at least one input") }
     let x = try c.input(0)
-    try requireElement(x, in: einsumTypes, "Einsum")
+    try ElementTypes.require(x, in: einsumTypes, "Einsum")
     try requireSameElement(c, Array(0..<c.inputCount), as: x, "Einsum")
     guard let text = try c.attributes.string("equation") else { throw OpError("Einsum needs the attribute 'equation'") }
     var ranks: [Int?] = []
@@ -137,7 +137,7 @@ extension LinearAlgebraOps {
     // Diagonals: one dim per distinct label, its stride the sum of the repeated dims' strides.
     var terms: [EinsumTerm] = []
     for (labels, t) in zip(eq.inputs, operands) {
-      let strides = contiguousStrides(t.shape).map { Int($0) }
+      let strides = contiguousStrides(t.shape)
       var unique: [Int] = [], shape: [Int] = [], viewStrides: [Int] = []
       for (i, l) in labels.enumerated() {
         if let j = unique.firstIndex(of: l) {
@@ -149,7 +149,7 @@ extension LinearAlgebraOps {
           viewStrides.append(strides[i])
         }
       }
-      let data = unique.count == labels.count ? t : contiguousCopy(of: t, shape: shape, strides: viewStrides)
+      let data = unique.count == labels.count ? t : t.denseCopy(shape: shape, strides: viewStrides)
       terms.append(EinsumTerm(data: data, labels: unique))
     }
     // Contract left to right; after each step, sum out labels nothing later needs.
@@ -165,13 +165,13 @@ extension LinearAlgebraOps {
     }
     current = einsumSum(current, keeping: Set(eq.output))
     // Permute (and broadcast) into the output order.
-    let strides = contiguousStrides(current.data.shape).map { Int($0) }
+    let strides = contiguousStrides(current.data.shape)
     let outStrides = eq.output.map { l -> Int in
       guard let i = current.labels.firstIndex(of: l), current.data.shape[i] == size[l] ?? 1 else { return 0 }
       return strides[i]
     }
     if eq.output == current.labels && current.data.shape == resultShape { return current.data }
-    return contiguousCopy(of: current.data, shape: resultShape, strides: outStrides)
+    return current.data.denseCopy(shape: resultShape, strides: outStrides)
   }
 
   /// `t` with every label not in `keeping` summed out.
@@ -183,7 +183,9 @@ extension LinearAlgebraOps {
     let (data, outer, n, inner) = reductionLayout(t.data, axes: axes)
     let result: TensorData
     if data.elementType == .f32 {
-      result = makeF32(shape) { y in qcc_f32_reduce(QCC_REDUCE_SUM, data.f32Pointer, y, Int64(outer), Int64(n), Int64(inner)) }
+      result = TensorData.f32(uninitialized: shape) { out in
+        qcc_f32_reduce(QCC_REDUCE_SUM, data.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner))
+      }
     } else {
       result = referenceReduce(QCC_REDUCE_SUM, data, outer: outer, n: n, inner: inner, shape: shape)
     }
@@ -209,11 +211,11 @@ extension LinearAlgebraOps {
     let aPlain = a.labels == batch + mLabels + contracted, aTransposed = a.labels == batch + contracted + mLabels
     let bPlain = b.labels == batch + contracted + nLabels, bTransposed = b.labels == batch + nLabels + contracted
     if a.data.elementType == .f32, aPlain || aTransposed, bPlain || bTransposed, full(a), full(b) {
-      let y = makeF32(resultShape) { y in
+      let y = TensorData.f32(uninitialized: resultShape) { out in
         qcc_f32_gemm_batched(
           aPlain ? 0 : 1, bPlain ? 0 : 1, Int64(m), Int64(n), Int64(k), 1, a.data.f32Pointer, Int64(aPlain ? k : m),
-          b.data.f32Pointer, Int64(bPlain ? n : k), 0, y, Int64(n), 1, [Int64(bs)], [Int64(m * k)], [Int64(k * n)],
-          [Int64(m * n)])
+          b.data.f32Pointer, Int64(bPlain ? n : k), 0, out.address, Int64(n), 1, [Int64(bs)], [Int64(m * k)],
+          [Int64(k * n)], [Int64(m * n)])
       }
       return EinsumTerm(data: y, labels: resultLabels)
     }
@@ -225,12 +227,12 @@ extension LinearAlgebraOps {
 
   /// `t`'s data with its dims in `order`, broadcast to `sizes`; no copy when that is already its layout.
   static func arrange(_ t: EinsumTerm, _ order: [Int], sizes: [Int]) -> TensorData {
-    let strides = contiguousStrides(t.data.shape).map { Int($0) }
+    let strides = contiguousStrides(t.data.shape)
     let view = order.enumerated().map { (i, l) -> Int in
       let j = t.labels.firstIndex(of: l)!
       return t.data.shape[j] == sizes[i] ? strides[j] : 0
     }
     if order == t.labels && sizes == t.data.shape { return t.data }
-    return contiguousCopy(of: t.data, shape: sizes, strides: view)
+    return t.data.denseCopy(shape: sizes, strides: view)
   }
 }

@@ -21,7 +21,7 @@ extension LinearAlgebraOps {
 
   static func matMulType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let a = try c.input(0), b = try c.input(1)
-    try requireElement(a, in: matMulTypes, "MatMul")
+    try ElementTypes.require(a, in: matMulTypes, "MatMul")
     guard a.elementType == b.elementType else {
       throw OpError("MatMul operand element types differ: \(a.elementType) and \(b.elementType)")
     }
@@ -36,13 +36,13 @@ extension LinearAlgebraOps {
     let b2 = b.count == 1 ? b + [Dim.fixed(1)] : b
     if case .fixed(let ka) = a2[a2.count - 1], case .fixed(let kb) = b2[b2.count - 2], ka != kb {
       throw OpError(
-        "MatMul inner dimensions differ: \(Broadcast.describe(a)) x \(Broadcast.describe(b)) (\(ka) vs \(kb))")
+        "MatMul inner dimensions differ: \(DimMath.describe(a)) x \(DimMath.describe(b)) (\(ka) vs \(kb))")
     }
     let batch: [Dim]
     do {
       batch = try Broadcast.shape(Array(a2.dropLast(2)), Array(b2.dropLast(2)))
     } catch {
-      throw OpError("MatMul batch dimensions of \(Broadcast.describe(a)) and \(Broadcast.describe(b)) do not broadcast")
+      throw OpError("MatMul batch dimensions of \(DimMath.describe(a)) and \(DimMath.describe(b)) do not broadcast")
     }
     var out = batch
     if a.count > 1 { out.append(a2[a2.count - 2]) }
@@ -63,18 +63,18 @@ extension LinearAlgebraOps {
       let sb = Broadcast.strides(of: batchB, broadcastTo: batch).map { Int($0) * k * n }
       return referenceMatMul(a, b, batch: batch, strideA: sa, strideB: sb, m: m, n: n, k: k, resultShape: resultShape)
     }
-    return makeF32(resultShape) { y in
+    return TensorData.f32(uninitialized: resultShape) { out in
       let pa = a.f32Pointer, pb = b.f32Pointer
       if product(batchB) == 1 {
         // One GEMM: the left operand's batch rows stack into M.
         let rows = batchCount * m
-        qcc_f32_gemm(0, 0, Int64(rows), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, y, Int64(n))
+        qcc_f32_gemm(0, 0, Int64(rows), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, out.address, Int64(n))
         return
       }
       // Drop unit batch dims so that deep broadcasts stay within the kernel's rank limit.
       let sa = Broadcast.strides(of: batchA, broadcastTo: batch)
       let sb = Broadcast.strides(of: batchB, broadcastTo: batch)
-      let sc = contiguousStrides(batch)
+      let sc = contiguousStrides(batch).map(Int64.init)
       let keep = batch.indices.filter { batch[$0] != 1 }
       let shape = keep.map { Int64(batch[$0]) }
       let strideA = keep.map { sa[$0] * Int64(m * k) }
@@ -82,8 +82,8 @@ extension LinearAlgebraOps {
       let strideC = keep.map { sc[$0] * Int64(m * n) }
       precondition(keep.count <= Int(QCC_MAX_RANK), "MatMul batch rank \(keep.count) exceeds \(QCC_MAX_RANK)")
       qcc_f32_gemm_batched(
-        0, 0, Int64(m), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, y, Int64(n), Int32(keep.count), shape,
-        strideA, strideB, strideC)
+        0, 0, Int64(m), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, out.address, Int64(n),
+        Int32(keep.count), shape, strideA, strideB, strideC)
     }
   }
 
@@ -94,7 +94,7 @@ extension LinearAlgebraOps {
     resultShape: [Int]
   ) -> TensorData {
     let count = product(batch)
-    let batchStrides = contiguousStrides(batch).map { Int($0) }
+    let batchStrides = contiguousStrides(batch)
     func offsets(_ i: Int) -> (Int, Int) {
       var oa = 0, ob = 0, rest = i
       for d in batch.indices {
@@ -153,18 +153,19 @@ extension LinearAlgebraOps {
       }
       let useBias = bias != nil && beta != 0
       return [
-        makeF32(shape) { y in
-          if let bias, useBias { writeBroadcast(bias, to: shape, into: y) }
+        // Written whole: C is the bias broadcast before the GEMM accumulates into it, or beta is 0.
+        TensorData.f32(uninitialized: shape) { out in
+          if let bias, useBias { StridedCopy(broadcasting: bias.shape, to: shape).run(from: bias, to: out.address) }
           qcc_f32_gemm(
             transA ? 1 : 0, transB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a.f32Pointer, Int64(a.shape[1]),
-            b.f32Pointer, Int64(b.shape[1]), useBias ? beta : 0, y, Int64(n))
+            b.f32Pointer, Int64(b.shape[1]), useBias ? beta : 0, out.address, Int64(n))
         }
       ]
     })
 
   static func gemmType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let a = try c.input(0), b = try c.input(1)
-    try requireElement(a, in: floatTypes, "Gemm")
+    try ElementTypes.require(a, in: ElementTypes.float, "Gemm")
     try requireSameElement(c, [1, 2], as: a, "Gemm")
     let transA = try c.attributes.int("transA", default: 0) != 0
     let transB = try c.attributes.int("transB", default: 0) != 0
@@ -182,8 +183,8 @@ extension LinearAlgebraOps {
       throw OpError("Gemm inner dimensions differ: \(x) vs \(y)")
     }
     if let cType = c.optionalInput(2), let d = cType.shape.dims {
-      guard broadcastsUnidirectionally(d, to: [m, n]) else {
-        throw OpError("Gemm input C \(Broadcast.describe(d)) does not broadcast to [\(m), \(n)]")
+      guard Broadcast.isUnidirectional(d, to: [m, n]) else {
+        throw OpError("Gemm input C \(DimMath.describe(d)) does not broadcast to [\(m), \(n)]")
       }
     }
     return TensorType(a.element, .ranked([m, n]))
@@ -194,7 +195,7 @@ extension LinearAlgebraOps {
     m: Int, n: Int, k: Int
   ) -> TensorData {
     let x = a.doubles(), w = b.doubles()
-    let cb = bias.map { broadcastCopy($0, to: [m, n]).doubles() }
+    let cb = bias.map { $0.broadcast(to: [m, n]).doubles() }
     var y = [Double](repeating: 0, count: m * n)
     for r in 0..<m {
       for j in 0..<n {

@@ -19,7 +19,7 @@ extension LinearAlgebraOps {
     _ c: InferenceContext, _ op: String, scaleInputs: [Int]
   ) throws(OpError) -> (axis: Int?, stats: TensorType) {
     let x = try c.input(0)
-    try requireElement(x, in: normTypes, op)
+    try ElementTypes.require(x, in: normTypes, op)
     try requireSameElement(c, scaleInputs, as: x, op)
     let stash = try c.attributes.int("stash_type", default: 1)
     guard stash == 1 else { throw OpError("\(op) supports stash_type 1 (float), not \(stash)") }
@@ -28,9 +28,9 @@ extension LinearAlgebraOps {
     let normalized = Array(d[axis...])
     for i in scaleInputs {
       guard let s = c.optionalInput(i), let sd = s.shape.dims else { continue }
-      guard broadcastsUnidirectionally(sd, to: normalized) else {
+      guard Broadcast.isUnidirectional(sd, to: normalized) else {
         throw OpError(
-          "\(op) input \(i) \(Broadcast.describe(sd)) does not broadcast to the normalized shape \(Broadcast.describe(normalized))")
+          "\(op) input \(i) \(DimMath.describe(sd)) does not broadcast to the normalized shape \(DimMath.describe(normalized))")
       }
     }
     return (axis, TensorType(.f32, .ranked(Array(d[..<axis]) + [Dim](repeating: .fixed(1), count: d.count - axis))))
@@ -48,17 +48,17 @@ extension LinearAlgebraOps {
       let x = try c.input(0), axis = axisOrNil!
       let normalized = Array(x.shape[axis...])
       let rows = product(x.shape[..<axis]), n = product(normalized)
-      let xf = toF32(x), scale = toF32(broadcastCopy(try c.input(1), to: normalized))
-      let bias = c.optionalInput(2).map { toF32(broadcastCopy($0, to: normalized)) }
+      let xf = toF32(x), scale = toF32(try c.input(1).broadcast(to: normalized))
+      let bias = c.optionalInput(2).map { toF32($0.broadcast(to: normalized)) }
       let statsShape = stats.shape.staticSizes!
       let epsilon = try c.attributes.float("epsilon", default: 1e-5)
       var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
-      let y = makeF32(x.shape) { y in
+      let y = TensorData.f32(uninitialized: x.shape) { out in
         mean.withUnsafeMutableBufferPointer { m in
           invStd.withUnsafeMutableBufferPointer { s in
             qcc_f32_layernorm(
-              xf.f32Pointer, scale.f32Pointer, bias?.f32Pointer, y, m.baseAddress, s.baseAddress, Int64(rows), Int64(n),
-              epsilon)
+              xf.f32Pointer, scale.f32Pointer, bias?.f32Pointer, out.address, m.baseAddress, s.baseAddress,
+              Int64(rows), Int64(n), epsilon)
           }
         }
       }
@@ -81,10 +81,10 @@ extension LinearAlgebraOps {
       let axis = try lastAxesNormType(c.inference, "RMSNormalization", scaleInputs: [1]).axis!
       let normalized = Array(x.shape[axis...])
       let rows = product(x.shape[..<axis]), n = product(normalized)
-      let xf = toF32(x), scale = toF32(broadcastCopy(try c.input(1), to: normalized))
+      let xf = toF32(x), scale = toF32(try c.input(1).broadcast(to: normalized))
       let epsilon = try c.attributes.float("epsilon", default: 1e-5)
-      let y = makeF32(x.shape) { y in
-        qcc_f32_rmsnorm(xf.f32Pointer, scale.f32Pointer, y, Int64(rows), Int64(n), epsilon)
+      let y = TensorData.f32(uninitialized: x.shape) { out in
+        qcc_f32_rmsnorm(xf.f32Pointer, scale.f32Pointer, out.address, Int64(rows), Int64(n), epsilon)
       }
       return [fromF32(y, to: x.elementType)]
     })
@@ -94,7 +94,7 @@ extension LinearAlgebraOps {
   /// Checks X [N, C, …] and the per-channel operands `channelInputs` ([C] each); returns X's type.
   static func channelNormType(_ c: InferenceContext, _ op: String, channelInputs: [Int]) throws(OpError) -> TensorType {
     let x = try c.input(0)
-    try requireElement(x, in: normTypes, op)
+    try ElementTypes.require(x, in: normTypes, op)
     var channels: Dim = .symbolic(nil)
     if let d = x.shape.dims {
       guard d.count >= 2 else { throw OpError("\(op) input must have rank 2 or more, not \(d.count)") }
@@ -102,7 +102,7 @@ extension LinearAlgebraOps {
     }
     for i in channelInputs {
       let t = try c.input(i)
-      try requireElement(t, in: normTypes, op, what: "input \(i)")
+      try ElementTypes.require(t, in: normTypes, op, operand: i)
       guard let d = t.shape.dims else { continue }
       guard d.count == 1 else { throw OpError("\(op) input \(i) must have rank 1, not \(d.count)") }
       if case .fixed(let a) = d[0], case .fixed(let b) = channels, a != b {
@@ -154,8 +154,8 @@ extension LinearAlgebraOps {
         a[ch] = Float(s)
         b[ch] = Float(bias[ch] - mean[ch] * s)
       }
-      let y = makeF32(shape) { y in
-        qcc_f32_row_affine(xf.f32Pointer, y, Int64(n * channels), Int64(spatial), a, b, Int64(channels))
+      let y = TensorData.f32(uninitialized: shape) { out in
+        qcc_f32_row_affine(xf.f32Pointer, out.address, Int64(n * channels), Int64(spatial), a, b, Int64(channels))
       }
       var results = [fromF32(y, to: xd.elementType)]
       let statsType = try c.input(3).elementType
@@ -216,8 +216,8 @@ extension LinearAlgebraOps {
         a[p] = Float(s)
         b[p] = Float(bias[p % channels] - pm[p] * s)
       }
-      let y = makeF32(shape) { y in
-        qcc_f32_row_affine(xf.f32Pointer, y, Int64(planes), Int64(spatial), a, b, Int64(planes))
+      let y = TensorData.f32(uninitialized: shape) { out in
+        qcc_f32_row_affine(xf.f32Pointer, out.address, Int64(planes), Int64(spatial), a, b, Int64(planes))
       }
       return [fromF32(y, to: xd.elementType)]
     })

@@ -26,14 +26,14 @@ extension LinearAlgebraOps {
         let xf = toF32(x)
         let planes = Int64(shape[0] * shape[1])
         var indices: [Int64]? = resultTypes.count > 1 ? [Int64](repeating: 0, count: product(shape)) : nil
-        let y = makeF32(shape) { y in
+        let y = TensorData.f32(uninitialized: shape) { out in
           if indices != nil {
             indices!.withUnsafeMutableBufferPointer { ip in
-              qcc_f32_pool(kind, xf.f32Pointer, y, ip.baseAddress, planes, &g, padEnd, 0, Int32(storageOrder))
+              qcc_f32_pool(kind, xf.f32Pointer, out.address, ip.baseAddress, planes, &g, padEnd, 0, Int32(storageOrder))
             }
           } else {
             qcc_f32_pool(
-              kind, xf.f32Pointer, y, nil, planes, &g, padEnd, countIncludePad ? 1 : 0, Int32(storageOrder))
+              kind, xf.f32Pointer, out.address, nil, planes, &g, padEnd, countIncludePad ? 1 : 0, Int32(storageOrder))
           }
         }
         var results = [fromF32(y, to: x.elementType)]
@@ -46,7 +46,7 @@ extension LinearAlgebraOps {
     _ c: InferenceContext, _ op: String, types: Set<ElementType>
   ) throws(OpError) -> (types: [TensorType], window: Window) {
     let x = try c.input(0)
-    try requireElement(x, in: types, op)
+    try ElementTypes.require(x, in: types, op)
     let a = c.attributes
     guard let kernel = try a.ints("kernel_shape") else { throw OpError("\(op) needs the attribute 'kernel_shape'") }
     guard (1...3).contains(kernel.count) else {
@@ -59,7 +59,7 @@ extension LinearAlgebraOps {
     }
     if op == "MaxPool" && c.resultCount > 2 { throw OpError("MaxPool has at most 2 results, not \(c.resultCount)") }
     if op == "AveragePool" && c.resultCount > 1 { throw OpError("AveragePool has 1 result, not \(c.resultCount)") }
-    var dims = [Dim.symbolic(nil), .symbolic(nil)] + unknownDims(kernel.count)
+    var dims = [Dim.symbolic(nil), .symbolic(nil)] + DimMath.unknown(kernel.count)
     if let xd = x.shape.dims {
       guard xd.count == kernel.count + 2 else {
         throw OpError("\(op) input rank \(xd.count) does not match kernel_shape \(kernel) (expected rank \(kernel.count + 2))")
@@ -78,7 +78,7 @@ extension LinearAlgebraOps {
   static func globalPool(_ name: String, kind: qcc_reduce_kind, types: Set<ElementType>) -> OpDefinition {
     @Sendable func infer(_ c: InferenceContext) throws(OpError) -> TensorType {
       let x = try c.input(0)
-      try requireElement(x, in: types, name)
+      try ElementTypes.require(x, in: types, name)
       guard let d = x.shape.dims else { return TensorType(x.element, .unranked) }
       guard d.count >= 2 else { throw OpError("\(name) input must have rank 2 or more, not \(d.count)") }
       return TensorType(x.element, .ranked(Array(d.prefix(2)) + [Dim](repeating: .fixed(1), count: d.count - 2)))
@@ -90,7 +90,9 @@ extension LinearAlgebraOps {
         let shape = try infer(c.inference).shape.staticSizes!
         let x = try c.input(0), xf = toF32(x)
         let planes = x.shape[0] * x.shape[1], spatial = product(x.shape.dropFirst(2))
-        let y = makeF32(shape) { y in qcc_f32_reduce(kind, xf.f32Pointer, y, Int64(planes), Int64(spatial), 1) }
+        let y = TensorData.f32(uninitialized: shape) { out in
+          qcc_f32_reduce(kind, xf.f32Pointer, out.address, Int64(planes), Int64(spatial), 1)
+        }
         return [fromF32(y, to: x.elementType)]
       })
   }

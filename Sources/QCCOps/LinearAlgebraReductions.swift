@@ -12,7 +12,6 @@ import Glibc
 // kernel, or a reference loop in Double (floats) or wrapping Int64 (integers).
 
 extension LinearAlgebraOps {
-  static let reduceTypes: Set<ElementType> = [.f32, .f64, .f16, .bf16, .i64, .i32, .i16, .i8, .u64, .u32, .u16, .u8]
 
   static let reduceOps: [(String, qcc_reduce_kind)] = [
     ("ReduceSum", QCC_REDUCE_SUM), ("ReduceMean", QCC_REDUCE_MEAN), ("ReduceMax", QCC_REDUCE_MAX),
@@ -25,12 +24,10 @@ extension LinearAlgebraOps {
   /// (nil axes with a known result means the node is the identity: empty axes and noop_with_empty_axes).
   static func reduceType(_ c: InferenceContext, _ op: String) throws(OpError) -> (type: TensorType, axes: [Int]?) {
     let x = try c.input(0)
-    try requireElement(x, in: reduceTypes, op)
+    try ElementTypes.require(x, in: ElementTypes.numeric, op)
     let keep = try c.attributes.int("keepdims", default: 1) != 0
     let noop = try c.attributes.int("noop_with_empty_axes", default: 0) != 0
-    if let axesType = c.optionalInput(1), !axesType.elementType.isInteger {
-      throw OpError("\(op) axes must be an integer tensor, not \(axesType.elementType)")
-    }
+    if c.hasInput(1) { try c.requireIntegerInput(1, what: "axes") }
     guard let dims = x.shape.dims else { return (TensorType(x.element, .unranked), nil) }
     var axes: [Int]? = c.hasInput(1) ? c.integers(1) : []
     if axes == nil, let count = c.optionalInput(1)?.shape.elementCount, count == 0 { axes = [] }
@@ -40,7 +37,7 @@ extension LinearAlgebraOps {
         return (TensorType(x.element, .ranked(dims.map { $0 == .fixed(1) ? $0 : .symbolic(nil) })), [])
       }
       guard let count = c.optionalInput(1)?.shape.elementCount else { return (TensorType(x.element, .unranked), []) }
-      return (TensorType(x.element, .ranked(unknownDims(max(0, dims.count - count)))), [])
+      return (TensorType(x.element, .ranked(DimMath.unknown(max(0, dims.count - count)))), [])
     }
     if given.isEmpty && noop { return (x, nil) }
     let reduced = given.isEmpty ? Array(dims.indices) : try normalizeAxes(given, rank: dims.count)
@@ -66,7 +63,10 @@ extension LinearAlgebraOps {
         let shape = type.shape.staticSizes!
         let (data, outer, n, inner) = reductionLayout(x, axes: axes)
         if x.elementType == .f32 {
-          return [makeF32(shape) { y in qcc_f32_reduce(kind, data.f32Pointer, y, Int64(outer), Int64(n), Int64(inner)) }]
+          let y = TensorData.f32(uninitialized: shape) { out in
+            qcc_f32_reduce(kind, data.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner))
+          }
+          return [y]
         }
         return [referenceReduce(kind, data, outer: outer, n: n, inner: inner, shape: shape)]
       })
@@ -90,8 +90,8 @@ extension LinearAlgebraOps {
     }
     let kept = shape.indices.filter { !axes.contains($0) }
     let order = kept + axes
-    let strides = contiguousStrides(shape).map { Int($0) }
-    let moved = contiguousCopy(of: x, shape: order.map { shape[$0] }, strides: order.map { strides[$0] })
+    let strides = contiguousStrides(shape)
+    let moved = x.denseCopy(shape: order.map { shape[$0] }, strides: order.map { strides[$0] })
     return (moved, product(kept.map { shape[$0] }), n, 1)
   }
 
@@ -154,11 +154,11 @@ extension LinearAlgebraOps {
 
   static func argReduceType(_ c: InferenceContext, _ op: String) throws(OpError) -> (type: TensorType, axis: Int?) {
     let x = try c.input(0)
-    try requireElement(x, in: reduceTypes, op)
+    try ElementTypes.require(x, in: ElementTypes.numeric, op)
     let keep = try c.attributes.int("keepdims", default: 1) != 0
     guard let dims = x.shape.dims else { return (TensorType(.i64, .unranked), nil) }
-    let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: dims.count)
     guard !dims.isEmpty else { throw OpError("\(op) input must have rank 1 or more") }
+    let axis = try normalizeAxis(try c.attributes.int("axis", default: 0), rank: dims.count)
     if case .fixed(0) = dims[axis] { throw OpError("\(op) cannot reduce the empty axis \(axis)") }
     var out = dims
     if keep { out[axis] = .fixed(1) } else { out.remove(at: axis) }

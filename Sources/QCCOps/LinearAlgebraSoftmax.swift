@@ -10,8 +10,6 @@ import Glibc
 // bf16 through it, f64 a reference loop in Double.
 
 extension LinearAlgebraOps {
-  static let softmaxTypes: Set<ElementType> = [.f32, .f64, .f16, .bf16]
-
   static let softmax = softmaxFamily("Softmax", mode: 0)
   static let logSoftmax = softmaxFamily("LogSoftmax", mode: 1)
   static let hardmax = softmaxFamily("Hardmax", mode: 2)
@@ -20,7 +18,7 @@ extension LinearAlgebraOps {
   static func softmaxFamily(_ name: String, mode: Int32) -> OpDefinition {
     @Sendable func infer(_ c: InferenceContext) throws(OpError) -> TensorType {
       let x = try c.input(0)
-      try requireElement(x, in: softmaxTypes, name)
+      try ElementTypes.require(x, in: ElementTypes.float, name)
       if let rank = x.shape.rank { _ = try normalizeAxis(try c.attributes.int("axis", default: -1), rank: rank) }
       return x
     }
@@ -31,14 +29,14 @@ extension LinearAlgebraOps {
         _ = try infer(c.inference)
         let x = try c.input(0)
         let axis = try normalizeAxis(try c.attributes.int("axis", default: -1), rank: x.shape.count)
-        let outer = product(x.shape.prefix(axis)), n = x.shape.isEmpty ? 1 : x.shape[axis]
+        let outer = product(x.shape.prefix(axis)), n = x.shape[axis]
         let inner = product(x.shape.dropFirst(axis + 1))
         if x.elementType == .f64 {
           return [referenceSoftmax(x, mode: mode, outer: outer, n: n, inner: inner)]
         }
         let xf = toF32(x)
-        let y = makeF32(x.shape) { y in
-          qcc_f32_softmax(mode, xf.f32Pointer, y, Int64(outer), Int64(n), Int64(inner))
+        let y = TensorData.f32(uninitialized: x.shape) { out in
+          qcc_f32_softmax(mode, xf.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner))
         }
         return [fromF32(y, to: x.elementType)]
       })

@@ -163,8 +163,10 @@ public struct AttributeReader: Sendable {
 }
 
 /// Normalizes a possibly negative axis against `rank`, or throws naming it.
+/// The valid axes are -rank..<rank: a rank-0 tensor (a scalar) has none, and
+/// an op that gives a scalar an axis handles that case itself.
 public func normalizeAxis(_ axis: Int, rank: Int, name: String = "axis") throws(OpError) -> Int {
   let a = axis < 0 ? axis + rank : axis
-  guard a >= 0 && a < max(rank, 1) else { throw OpError("\(name) \(axis) is out of range for rank \(rank)") }
+  guard a >= 0 && a < rank else { throw OpError("\(name) \(axis) is out of range for rank \(rank)") }
   return a
 }

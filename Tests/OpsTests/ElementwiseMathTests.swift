@@ -31,10 +31,10 @@ import Glibc
   func vectorisedFunctionsStayWithinTheirBounds(index: Int) throws {
     let (op, reference, bound) = Self.functions[index]
     let x = TensorData(shape: [Self.sweep.count], scalars: Self.sweep)
-    let y = try EW.run(op, [x]).scalars(as: Float.self)
+    let y = try OpsTest.one(op, [x]).scalars(as: Float.self)
     var worst = 0.0
     for (v, r) in zip(Self.sweep, y) {
-      let e = EW.ulps(r, reference(Double(v)))
+      let e = OpsTest.ulps(r, reference(Double(v)))
       worst = max(worst, e)
       #expect(e <= bound, "\(op)(\(v)) = \(r), expected \(reference(Double(v)))")
     }
@@ -43,28 +43,28 @@ import Glibc
 
   @Test func geluMatchesBothDefinitions() throws {
     let x = TensorData(shape: [Self.sweep.count], scalars: Self.sweep)
-    let exact = try EW.run("Gelu", [x]).scalars(as: Float.self)
-    let approx = try EW.run("Gelu", [x], attributes: [("approximate", .string("tanh"))]).scalars(as: Float.self)
+    let exact = try OpsTest.one("Gelu", [x]).scalars(as: Float.self)
+    let approx = try OpsTest.one("Gelu", [x], attributes: [("approximate", .string("tanh"))]).scalars(as: Float.self)
     for (i, v) in Self.sweep.enumerated() {
       let d = Double(v)
       let e = 0.5 * d * (1 + erf(d / 2.0.squareRoot()))
       let t = 0.5 * d * (1 + tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d)))
       // 1 + erf cancels for x < -3; there the error is absolute.
-      #expect(EW.ulps(exact[i], e) <= 3 || abs(Double(exact[i]) - e) < 1e-7, "Gelu(\(v))")
-      #expect(EW.ulps(approx[i], t) <= 4 || abs(Double(approx[i]) - t) < 1e-7, "Gelu tanh(\(v))")
+      #expect(OpsTest.ulps(exact[i], e) <= 3 || abs(Double(exact[i]) - e) < 1e-7, "Gelu(\(v))")
+      #expect(OpsTest.ulps(approx[i], t) <= 4 || abs(Double(approx[i]) - t) < 1e-7, "Gelu tanh(\(v))")
     }
     #expect(
-      EW.message { () throws(OpError) in try EW.run("Gelu", [x], attributes: [("approximate", .string("fast"))]) }
+      OpsTest.message { () throws(OpError) in try OpsTest.one("Gelu", [x], attributes: [("approximate", .string("fast"))]) }
         == "Gelu attribute approximate must be \"none\" or \"tanh\", not \"fast\"")
   }
 
   @Test func f16AndF64UseTheSameDefinitions() throws {
     let values: [Float] = [-3, -0.5, 0, 0.25, 2]
     for op in ["Erf", "Tanh", "Sigmoid", "Softplus", "Exp", "Sqrt", "HardSwish", "Relu", "Round", "Sign"] {
-      let f32 = try EW.run(op, [EW.f32([5], values.map(\.magnitude))]).doubles()
-      let f64 = try EW.run(op, [TensorData(converting: values.map { Double($0.magnitude) }, to: .f64, shape: [5])])
+      let f32 = try OpsTest.one(op, [OpsTest.f32([5], values.map(\.magnitude))]).doubles()
+      let f64 = try OpsTest.one(op, [TensorData(converting: values.map { Double($0.magnitude) }, to: .f64, shape: [5])])
         .doubles()
-      let f16 = try EW.run(op, [TensorData(converting: values.map { Double($0.magnitude) }, to: .f16, shape: [5])])
+      let f16 = try OpsTest.one(op, [TensorData(converting: values.map { Double($0.magnitude) }, to: .f16, shape: [5])])
       #expect(f16.elementType == .f16)
       for i in 0..<5 {
         #expect(abs(f32[i] - f64[i]) <= 3e-7 * max(1, abs(f64[i])), "\(op)")
@@ -74,9 +74,9 @@ import Glibc
   }
 
   @Test func activationsUseTheirAttributes() throws {
-    let x = EW.f32([5], [-2, -0.5, 0, 0.5, 3])
+    let x = OpsTest.f32([5], [-2, -0.5, 0, 0.5, 3])
     func run(_ op: String, _ attributes: [(String, Attribute)] = []) throws -> [Float] {
-      try EW.run(op, [x], attributes: attributes).scalars(as: Float.self)
+      try OpsTest.one(op, [x], attributes: attributes).scalars(as: Float.self)
     }
     let v = x.scalars(as: Float.self)
     // Expectations in Float arithmetic, rounding where the kernels round.
@@ -96,40 +96,40 @@ import Glibc
   }
 
   @Test func specialValuesPassThroughActivations() throws {
-    let x = EW.f32([3], [.nan, .infinity, -.infinity])
+    let x = OpsTest.f32([3], [.nan, .infinity, -.infinity])
     for op in [
       "Relu", "LeakyRelu", "Elu", "Selu", "Tanh", "Sigmoid", "Softplus", "Erf", "Gelu", "HardSigmoid", "Sign", "Abs",
     ] {
-      let y = try EW.run(op, [x]).scalars(as: Float.self)
+      let y = try OpsTest.one(op, [x]).scalars(as: Float.self)
       #expect(y[0].isNaN, "\(op)(NaN) = \(y[0])")
     }
     let tails =
       ["Tanh": [1, -1], "Sigmoid": [1, 0], "Erf": [1, -1], "Softplus": [.infinity, 0], "Exp": [.infinity, 0]]
       as [String: [Float]]
     for (op, expected) in tails {
-      let y = try EW.run(op, [x]).scalars(as: Float.self)
+      let y = try OpsTest.one(op, [x]).scalars(as: Float.self)
       #expect(Array(y[1...]) == expected, "\(op) at ±inf")
     }
   }
 
   @Test func roundingOpsRoundHalvesToEven() throws {
-    let x = EW.f32([8], [0.5, 1.5, 2.5, -0.5, -1.5, 2.3, -2.7, 1e30])
-    #expect(try EW.run("Round", [x]).scalars(as: Float.self) == [0, 2, 2, -0, -2, 2, -3, 1e30])
-    #expect(try EW.run("Floor", [x]).scalars(as: Float.self) == [0, 1, 2, -1, -2, 2, -3, 1e30])
-    #expect(try EW.run("Ceil", [x]).scalars(as: Float.self) == [1, 2, 3, -0, -1, 3, -2, 1e30])
+    let x = OpsTest.f32([8], [0.5, 1.5, 2.5, -0.5, -1.5, 2.3, -2.7, 1e30])
+    #expect(try OpsTest.one("Round", [x]).scalars(as: Float.self) == [0, 2, 2, -0, -2, 2, -3, 1e30])
+    #expect(try OpsTest.one("Floor", [x]).scalars(as: Float.self) == [0, 1, 2, -1, -2, 2, -3, 1e30])
+    #expect(try OpsTest.one("Ceil", [x]).scalars(as: Float.self) == [1, 2, 3, -0, -1, 3, -2, 1e30])
   }
 
   @Test func integerUnaryOpsWrap() throws {
     let x = TensorData(shape: [4], scalars: [Int8.min, -3, 0, 5])
-    #expect(try EW.run("Neg", [x]).scalars(as: Int8.self) == [.min, 3, 0, -5])
-    #expect(try EW.run("Abs", [x]).scalars(as: Int8.self) == [.min, 3, 0, 5])
-    #expect(try EW.run("Sign", [x]).scalars(as: Int8.self) == [-1, -1, 0, 1])
-    #expect(try EW.run("Relu", [x]).scalars(as: Int8.self) == [0, 0, 0, 5])
+    #expect(try OpsTest.one("Neg", [x]).scalars(as: Int8.self) == [.min, 3, 0, -5])
+    #expect(try OpsTest.one("Abs", [x]).scalars(as: Int8.self) == [.min, 3, 0, 5])
+    #expect(try OpsTest.one("Sign", [x]).scalars(as: Int8.self) == [-1, -1, 0, 1])
+    #expect(try OpsTest.one("Relu", [x]).scalars(as: Int8.self) == [0, 0, 0, 5])
     #expect(
-      EW.message { () throws(OpError) in try EW.run("Neg", [TensorData(shape: [1], scalars: [UInt8(1)])]) }
+      OpsTest.message { () throws(OpError) in try OpsTest.one("Neg", [TensorData(shape: [1], scalars: [UInt8(1)])]) }
         == "Neg does not support element type u8 (input 0); it takes f64, f32, f16, bf16, i64, i32, i16, i8")
     #expect(
-      EW.message { () throws(OpError) in try EW.run("Sqrt", [TensorData(shape: [1], scalars: [Int32(4)])]) }
+      OpsTest.message { () throws(OpError) in try OpsTest.one("Sqrt", [TensorData(shape: [1], scalars: [Int32(4)])]) }
         == "Sqrt does not support element type i32 (input 0); it takes f64, f32, f16, bf16")
   }
 }

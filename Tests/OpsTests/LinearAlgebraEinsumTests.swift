@@ -2,8 +2,6 @@ import Testing
 import QCCIR
 @testable import QCCOps
 
-private typealias T = LinAlgTest
-
 /// Einsum by brute force for letter-only equations with an explicit output: every assignment of every label.
 private func referenceEinsum(_ equation: String, _ operands: [TensorData]) -> (values: [Double], shape: [Int]) {
   let sides = equation.split(separator: "-").map { $0.trimmingPrefix(">") }
@@ -15,7 +13,7 @@ private func referenceEinsum(_ equation: String, _ operands: [TensorData]) -> (v
   let values = operands.map { $0.doubles() }
   let outShape = output.map { size[$0]! }
   var out = [Double](repeating: 0, count: outShape.reduce(1, *))
-  for assignment in T.indices(labels.map { size[$0]! }) {
+  for assignment in OpsTest.indices(labels.map { size[$0]! }) {
     let at = Dictionary(uniqueKeysWithValues: zip(labels, assignment))
     var p = 1.0
     for (k, term) in terms.enumerated() {
@@ -54,48 +52,47 @@ private func referenceEinsum(_ equation: String, _ operands: [TensorData]) -> (v
     ("nhwpqc->nchpwq", [[1, 2, 3, 2, 2, 4]]),  // the DiT unpatchify permutation
   ])
   func agreesWithBruteForce(_ c: (String, [[Int]])) throws {
-    let operands = c.1.enumerated().map { T.random($1, seed: UInt32(51 + $0)) }
-    let y = try T.one("Einsum", operands, [("equation", .string(c.0))])
+    let operands = c.1.enumerated().map { OpsTest.random($1, seed: UInt32(51 + $0)) }
+    let y = try OpsTest.one("Einsum", operands, attributes: [("equation", .string(c.0))])
     let ref = referenceEinsum(c.0, operands)
-    T.expectClose(y, ref.values, shape: ref.shape, rtol: 1e-5, atol: 1e-5)
+    OpsTest.expectClose(y, ref.values, shape: ref.shape, rtol: 1e-5, atol: 1e-5)
   }
 
   @Test func ellipsisBroadcastsAndImplicitOutputs() throws {
-    let a = T.random([2, 1, 3, 4], seed: 61), b = T.random([5, 4, 2], seed: 62)
-    let y = try T.one("Einsum", [a, b], [("equation", .string("...ij,...jk->...ik"))])
+    let a = OpsTest.random([2, 1, 3, 4], seed: 61), b = OpsTest.random([5, 4, 2], seed: 62)
+    let y = try OpsTest.one("Einsum", [a, b], attributes: [("equation", .string("...ij,...jk->...ik"))])
     #expect(y.shape == [2, 5, 3, 2])
-    let mm = try T.one("MatMul", [a, b])
-    T.expectClose(y, mm.doubles())
+    let mm = try OpsTest.one("MatMul", [a, b])
+    OpsTest.expectClose(y, mm.doubles())
     // Implicit output: the letters used once, alphabetically ("ba,ac" gives "bc").
-    let p = T.random([3, 2], seed: 63), q = T.random([2, 4], seed: 64)
-    let implicit = try T.one("Einsum", [p, q], [("equation", .string("ba,ac"))])
-    T.expectClose(implicit, referenceEinsum("ba,ac->bc", [p, q]).values, shape: [3, 4])
+    let p = OpsTest.random([3, 2], seed: 63), q = OpsTest.random([2, 4], seed: 64)
+    let implicit = try OpsTest.one("Einsum", [p, q], attributes: [("equation", .string("ba,ac"))])
+    OpsTest.expectClose(implicit, referenceEinsum("ba,ac->bc", [p, q]).values, shape: [3, 4])
     // A batch of diagonals through the ellipsis.
-    let d = T.random([2, 3, 3], seed: 65)
-    let diag = try T.one("Einsum", [d], [("equation", .string("...ii->...i"))])
+    let d = OpsTest.random([2, 3, 3], seed: 65)
+    let diag = try OpsTest.one("Einsum", [d], attributes: [("equation", .string("...ii->...i"))])
     #expect(diag.shape == [2, 3])
     let v = d.doubles()
-    T.expectClose(diag, (0..<2).flatMap { n in (0..<3).map { v[n * 9 + $0 * 4] } })
+    OpsTest.expectClose(diag, (0..<2).flatMap { n in (0..<3).map { v[n * 9 + $0 * 4] } })
   }
 
   @Test func f64EinsumUsesTheReferenceMatMul() throws {
-    let a = T.random([3, 4], seed: 66), b = T.random([4, 2], seed: 67)
-    let y = try T.one("Einsum", [TensorData(converting: a.doubles(), to: .f64, shape: a.shape),
-                                 TensorData(converting: b.doubles(), to: .f64, shape: b.shape)],
-                      [("equation", .string("ij,jk->ik"))])
+    let a = OpsTest.random([3, 4], seed: 66), b = OpsTest.random([4, 2], seed: 67)
+    let y = try OpsTest.one("Einsum", [TensorData(converting: a.doubles(), to: .f64, shape: a.shape),
+                                 TensorData(converting: b.doubles(), to: .f64, shape: b.shape)], attributes: [("equation", .string("ij,jk->ik"))])
     #expect(y.elementType == .f64)
-    T.expectClose(y, referenceEinsum("ij,jk->ik", [a, b]).values, rtol: 1e-12, atol: 1e-12)
+    OpsTest.expectClose(y, referenceEinsum("ij,jk->ik", [a, b]).values, rtol: 1e-12, atol: 1e-12)
   }
 
   @Test func einsumErrors() {
-    let m = T.random([2, 3])
-    #expect(T.error("Einsum", [.input(m)], [("equation", .string("ijk->i"))])
+    let m = OpsTest.random([2, 3])
+    #expect(OpsTest.error("Einsum", [.input(m)], attributes: [("equation", .string("ijk->i"))])
       == "Einsum term 'ijk' has 3 letters, but its operand has rank 2")
-    #expect(T.error("Einsum", [.input(m)], [("equation", .string("ij->k"))]) == "Einsum output label 'k' appears in no input")
-    #expect(T.error("Einsum", [.input(m), .input(m)], [("equation", .string("ij,jk->ik"))])
+    #expect(OpsTest.error("Einsum", [.input(m)], attributes: [("equation", .string("ij->k"))]) == "Einsum output label 'k' appears in no input")
+    #expect(OpsTest.error("Einsum", [.input(m), .input(m)], attributes: [("equation", .string("ij,jk->ik"))])
       == "Einsum label sizes disagree: 3 vs 2 in input 1")
-    #expect(T.error("Einsum", [.input(m)], [("equation", .string("i1->i"))]) == "Einsum equation 'i1->i' has an invalid character '1'")
-    #expect(T.error("Einsum", [.input(m)], [("equation", .string("ij,ij->i"))])
+    #expect(OpsTest.error("Einsum", [.input(m)], attributes: [("equation", .string("i1->i"))]) == "Einsum equation 'i1->i' has an invalid character '1'")
+    #expect(OpsTest.error("Einsum", [.input(m)], attributes: [("equation", .string("ij,ij->i"))])
       == "Einsum equation 'ij,ij->i' has 2 operands, but the node has 1 inputs")
   }
 }

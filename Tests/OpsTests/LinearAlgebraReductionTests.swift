@@ -6,16 +6,14 @@ import QCCIR
 import Glibc
 #endif
 
-private typealias T = LinAlgTest
-
 /// Reduces `x` over `axes` (normalised) with `f` applied to each group of values, in Double.
 private func reference(_ x: TensorData, axes: [Int], keep: Bool, _ f: ([Double]) -> Double) -> (values: [Double], shape: [Int]) {
-  let shape = x.shape, v = x.doubles(), str = T.strides(shape)
+  let shape = x.shape, v = x.doubles(), str = OpsTest.strides(shape)
   let keptAxes = shape.indices.filter { !axes.contains($0) }
   var out: [Double] = []
-  for o in T.indices(keptAxes.map { shape[$0] }) {
+  for o in OpsTest.indices(keptAxes.map { shape[$0] }) {
     var group: [Double] = []
-    for r in T.indices(axes.map { shape[$0] }) {
+    for r in OpsTest.indices(axes.map { shape[$0] }) {
       var flat = 0
       for (i, a) in keptAxes.enumerated() { flat += o[i] * str[a] }
       for (i, a) in axes.enumerated() { flat += r[i] * str[a] }
@@ -45,29 +43,29 @@ private let kinds: [(String, @Sendable ([Double]) -> Double)] = [
   @Test(arguments: [[2], [1], [0, 1], [0, 1, 2], [0, 2], [1, 3]])
   func everyKindOverEveryLayout(_ axes: [Int]) throws {
     let shape = axes.contains(3) ? [2, 3, 1, 5] : [2, 3, 5]
-    let x = T.random(shape, seed: 41)
+    let x = OpsTest.random(shape, seed: 41)
     for (name, f) in kinds {
       // ReduceLogSum of negative sums is NaN: feed it absolute values.
-      let input = name == "ReduceLogSum" ? T.f32(shape, x.scalars(as: Float.self).map(abs)) : x
+      let input = name == "ReduceLogSum" ? OpsTest.f32(shape, x.scalars(as: Float.self).map(abs)) : x
       for keep in [true, false] {
-        let y = try T.run(name, [.input(input), .constant(T.i64(axes.map(Int64.init)))], [("keepdims", .int(keep ? 1 : 0))])[0]
+        let y = try OpsTest.run(name, [.input(input), .constant(OpsTest.i64(axes.map(Int64.init)))], attributes: [("keepdims", .int(keep ? 1 : 0))])[0]
         let ref = reference(input, axes: axes, keep: keep, f)
-        T.expectClose(y, ref.values, shape: ref.shape, rtol: 1e-5, atol: 1e-6)
+        OpsTest.expectClose(y, ref.values, shape: ref.shape, rtol: 1e-5, atol: 1e-6)
       }
     }
   }
 
   @Test func axesInputEmptyOrOmitted() throws {
-    let x = T.random([2, 3], seed: 42)
-    let all = try T.one("ReduceSum", [x])
-    T.expectClose(all, [x.doubles().reduce(0, +)], shape: [1, 1])
+    let x = OpsTest.random([2, 3], seed: 42)
+    let all = try OpsTest.one("ReduceSum", [x])
+    OpsTest.expectClose(all, [x.doubles().reduce(0, +)], shape: [1, 1])
     let empty = TensorData(shape: [0], scalars: [Int64]())
-    let noop = try T.run("ReduceSum", [.input(x), .constant(empty)], [("noop_with_empty_axes", .int(1))])[0]
+    let noop = try OpsTest.run("ReduceSum", [.input(x), .constant(empty)], attributes: [("noop_with_empty_axes", .int(1))])[0]
     #expect(noop.isIdentical(to: x))
-    let allToo = try T.run("ReduceMax", [.input(x), .constant(empty)], [("keepdims", .int(0))])[0]
-    T.expectClose(allToo, [x.doubles().max()!], shape: [])
+    let allToo = try OpsTest.run("ReduceMax", [.input(x), .constant(empty)], attributes: [("keepdims", .int(0))])[0]
+    OpsTest.expectClose(allToo, [x.doubles().max()!], shape: [])
     // Negative axes.
-    let negative = try T.run("ReduceMean", [.input(x), .constant(T.i64([-1]))])[0]
+    let negative = try OpsTest.run("ReduceMean", [.input(x), .constant(OpsTest.i64([-1]))])[0]
     #expect(negative.shape == [2, 1])
   }
 
@@ -84,39 +82,39 @@ private let kinds: [(String, @Sendable ([Double]) -> Double)] = [
 
   @Test func integerReductionsAreExact() throws {
     let x = TensorData(shape: [2, 2], scalars: [Int32.max, 1, -7, 3])
-    let sum = try T.run("ReduceSum", [.input(x), .constant(T.i64([1]))])[0]
+    let sum = try OpsTest.run("ReduceSum", [.input(x), .constant(OpsTest.i64([1]))])[0]
     #expect(sum.scalars(as: Int32.self) == [Int32.min, -4])
     let big = TensorData(shape: [2], scalars: [Int64(1) << 60, 1])
-    let s64 = try T.one("ReduceSum", [big])
+    let s64 = try OpsTest.one("ReduceSum", [big])
     #expect(s64.scalars(as: Int64.self) == [(Int64(1) << 60) + 1])
-    let mx = try T.run("ReduceMax", [.input(x), .constant(T.i64([0]))], [("keepdims", .int(0))])[0]
+    let mx = try OpsTest.run("ReduceMax", [.input(x), .constant(OpsTest.i64([0]))], attributes: [("keepdims", .int(0))])[0]
     #expect(mx.scalars(as: Int32.self) == [Int32.max, 3])
   }
 
   @Test func f64LogSumExpKeepsDoublePrecision() throws {
     let v: [Double] = [1000, 1000 + 1e-9, 999]
-    let y = try T.one("ReduceLogSumExp", [TensorData(shape: [3], scalars: v)])
+    let y = try OpsTest.one("ReduceLogSumExp", [TensorData(shape: [3], scalars: v)])
     #expect(y.elementType == .f64)
     let expected = 1000 + log(1 + exp(1e-9) + exp(-1))
     #expect(abs(y.scalars(as: Double.self)[0] - expected) < 1e-12)
   }
 
   @Test func reduceErrors() {
-    #expect(T.error("ReduceSum", [.input(T.random([2, 3])), .constant(T.i64([2]))]) == "axes 2 is out of range for rank 2")
-    #expect(T.error("ReduceSum", [.input(T.random([2, 3])), .constant(T.i64([1, -1]))]) == "axes [1, -1] repeats axis -1")
+    #expect(OpsTest.error("ReduceSum", [.input(OpsTest.random([2, 3])), .constant(OpsTest.i64([2]))]) == "axes 2 is out of range for rank 2")
+    #expect(OpsTest.error("ReduceSum", [.input(OpsTest.random([2, 3])), .constant(OpsTest.i64([1, -1]))]) == "axes [1, -1] repeats axis -1")
   }
 
   @Test(arguments: [false, true])
   func argMaxAndArgMinWithTies(_ last: Bool) throws {
-    let x = T.f32([2, 4], [1, 5, 5, 0, 2, 2, -1, -1])
+    let x = OpsTest.f32([2, 4], [1, 5, 5, 0, 2, 2, -1, -1])
     let attributes: [(String, Attribute)] = [("axis", .int(1)), ("select_last_index", .int(last ? 1 : 0))]
-    let mx = try T.one("ArgMax", [x], attributes), mn = try T.one("ArgMin", [x], attributes)
+    let mx = try OpsTest.one("ArgMax", [x], attributes: attributes), mn = try OpsTest.one("ArgMin", [x], attributes: attributes)
     #expect(mx.shape == [2, 1])
     #expect(mx.scalars(as: Int64.self) == (last ? [2, 1] : [1, 0]))
     #expect(mn.scalars(as: Int64.self) == (last ? [3, 3] : [3, 2]))
-    let column = try T.one("ArgMax", [x], [("keepdims", .int(0))])
+    let column = try OpsTest.one("ArgMax", [x], attributes: [("keepdims", .int(0))])
     #expect(column.scalars(as: Int64.self) == [1, 0, 0, 0])
-    let f64 = try T.one("ArgMin", [TensorData(converting: x.doubles(), to: .f64, shape: x.shape)], attributes)
+    let f64 = try OpsTest.one("ArgMin", [TensorData(converting: x.doubles(), to: .f64, shape: x.shape)], attributes: attributes)
     #expect(f64.scalars(as: Int64.self) == mn.scalars(as: Int64.self))
   }
 }

@@ -1,8 +1,11 @@
 /* Broadcasting elementwise kernels: binary arithmetic, comparisons, Where. */
 #include "qcc_float_elementwise.h"
 
-/* No contraction: fused multiply-adds happen only where written (see the header). */
-QCC_EW_NO_CONTRACT
+#include <math.h>
+#include <string.h>
+
+/* No contraction: fused multiply-adds happen only where written (see qcc_base.h). */
+QCC_NO_CONTRACT
 
 /* Up to three operands broadcast over one output shape. */
 typedef struct {
@@ -107,7 +110,7 @@ static inline void advance(outer_cursor *c, const broadcast_layout *l, int opera
         }                                                                                                              \
     } while (0)
 
-QCC_EW_TARGET_CLONES
+QCC_TARGET_CLONES
 void qcc_f32_binary(qcc_binary_op op, float *out, const float *a, const int64_t *a_strides, const float *b,
                     const int64_t *b_strides, const int64_t *shape, int rank) {
     broadcast_layout l;
@@ -126,7 +129,7 @@ void qcc_f32_binary(qcc_binary_op op, float *out, const float *a, const int64_t 
     }
 }
 
-QCC_EW_TARGET_CLONES
+QCC_TARGET_CLONES
 void qcc_f32_compare(qcc_compare_op op, uint8_t *out, const float *a, const int64_t *a_strides, const float *b,
                      const int64_t *b_strides, const int64_t *shape, int rank) {
     broadcast_layout l;

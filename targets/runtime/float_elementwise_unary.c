@@ -1,8 +1,9 @@
 /* Unary elementwise f32 kernels: math functions, activations, Pow by a scalar, NaN and infinity tests. */
 #include "qcc_float_elementwise.h"
+#include "qcc_math.h"
 
-/* No contraction: fused multiply-adds happen only where written (see the header). */
-QCC_EW_NO_CONTRACT
+/* No contraction: fused multiply-adds happen only where written (see qcc_base.h). */
+QCC_NO_CONTRACT
 
 /* out[i] = EXPR(x) over n elements. */
 #define UNARY_LOOP(EXPR)                                                                                               \
@@ -13,7 +14,7 @@ QCC_EW_NO_CONTRACT
         }                                                                                                              \
     } while (0)
 
-QCC_EW_TARGET_CLONES
+QCC_TARGET_CLONES
 void qcc_f32_unary(qcc_unary_op op, float *out, const float *in, int64_t n, float alpha, float beta) {
     switch (op) {
     case QCC_UNARY_NEG: UNARY_LOOP(-x); break;
@@ -82,7 +83,7 @@ void qcc_f32_unary(qcc_unary_op op, float *out, const float *in, int64_t n, floa
     }
 }
 
-QCC_EW_TARGET_CLONES
+QCC_TARGET_CLONES
 void qcc_f32_pow_scalar(float *out, const float *in, int64_t n, float exponent) {
     if (exponent == 1.0f) {
         if (out != in) memmove(out, in, (size_t)n * sizeof(float));

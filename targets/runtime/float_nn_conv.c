@@ -1,6 +1,7 @@
 /* Convolution (im2col + GEMM, or a direct depthwise kernel) and pooling over up to 3 spatial dims. */
 #include "qcc_float_nn.h"
 
+#include <math.h>
 #include <string.h>
 
 QCC_NO_CONTRACT

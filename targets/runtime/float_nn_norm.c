@@ -1,6 +1,7 @@
 /* Softmax and normalisation kernels. Reductions over a row use LANES independent accumulators so that
  * the compiler can vectorise them without reassociating (the result does not depend on the compiler). */
 #include "qcc_float_nn.h"
+#include "qcc_math.h"
 
 QCC_NO_CONTRACT
 
@@ -28,7 +29,7 @@ QCC_INLINE float exp_sum_contiguous(const float *x, float *y, int64_t n, float s
     int64_t i = 0;
     for (; i + LANES <= n; i += LANES)
         for (int j = 0; j < LANES; j++) {
-            float e = qcc_f32_exp_approx(x[i + j] - shift);
+            float e = qcc_f32_exp_fast(x[i + j] - shift);
             if (store) y[i + j] = e;
             s[j] += e;
         }
@@ -37,7 +38,7 @@ QCC_INLINE float exp_sum_contiguous(const float *x, float *y, int64_t n, float s
         float t[LANES];
         for (int j = 0; j < LANES; j++) t[j] = i + j < n ? x[i + j] : -INFINITY;
         for (int j = 0; j < LANES; j++) {
-            t[j] = qcc_f32_exp_approx(t[j] - shift);
+            t[j] = qcc_f32_exp_fast(t[j] - shift);
             s[j] += t[j];
         }
         if (store)
@@ -77,7 +78,7 @@ QCC_INLINE void softmax_strided(int mode, const float *x, float *y, int64_t n, i
     }
     float sum = 0.0f;
     for (int64_t i = 0; i < n; i++) {
-        float e = qcc_f32_exp_approx(x[i * stride] - mx);
+        float e = qcc_f32_exp_fast(x[i * stride] - mx);
         if (mode == 0) y[i * stride] = e;
         sum += e;
     }

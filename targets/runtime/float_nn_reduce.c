@@ -2,6 +2,7 @@
  * independent accumulators so that the loops vectorise without reassociation; otherwise the
  * accumulation runs across `inner` contiguous outputs, which vectorises directly. */
 #include "qcc_float_nn.h"
+#include "qcc_math.h"
 
 QCC_NO_CONTRACT
 
@@ -88,8 +89,8 @@ QCC_INLINE float log_sum_exp_row(const float *x, int64_t n) {
     float s[LANES] = {0};
     int64_t i = 0;
     for (; i + LANES <= n; i += LANES)
-        for (int j = 0; j < LANES; j++) s[j] += qcc_f32_exp_approx(x[i + j] - m);
-    for (; i < n; i++) s[0] += qcc_f32_exp_approx(x[i] - m);
+        for (int j = 0; j < LANES; j++) s[j] += qcc_f32_exp_fast(x[i + j] - m);
+    for (; i < n; i++) s[0] += qcc_f32_exp_fast(x[i] - m);
     float r = 0.0f;
     for (int j = 0; j < LANES; j++) r += s[j];
     return m + logf(r);
@@ -151,7 +152,7 @@ QCC_INLINE void log_sum_exp_columns(const float *x, float *y, int64_t n, int64_t
         }
         for (int64_t j = 0; j < n; j++) {
             const float *xj = x + j * inner + c0;
-            for (int64_t i = 0; i < w; i++) s[i] += qcc_f32_exp_approx(xj[i] - m[i]);
+            for (int64_t i = 0; i < w; i++) s[i] += qcc_f32_exp_fast(xj[i] - m[i]);
         }
         for (int64_t i = 0; i < w; i++) y[c0 + i] = (isinf(m[i]) || m[i] != m[i]) ? m[i] : m[i] + logf(s[i]);
     }

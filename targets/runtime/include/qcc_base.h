@@ -11,4 +11,50 @@
 /* Sets the number of threads the float GEMM may use (host only). */
 void qcc_set_threads(int threads);
 
+/*
+ * Build support for the kernel sources: every kernel computes the same bits
+ * on every instruction set it is compiled for.
+ *
+ * - QCC_INLINE forces the small helpers of hot loops inline, so that the
+ *   loops calling them vectorise.
+ * - QCC_NO_CONTRACT turns floating-point contraction off from there to the end
+ *   of the file or block: the compiler never fuses a multiply and an add on
+ *   its own. Kernel sources put it at the top; the inline math functions
+ *   (qcc_math.h) in their bodies. GCC ignores the pragma: build with
+ *   -ffp-contract=off there for the same guarantee.
+ * - QCC_FMA(a, b, c) is a * b + c rounded once (fmaf, so include <math.h>),
+ *   the only fused multiply-adds there are, wherever an FMA instruction may
+ *   run the code: the target has one, or the AVX2 clone does (the baseline
+ *   clone then calls libm's fmaf: slower, same bits). A baseline-only build
+ *   for a target without FMA rounds twice instead: fast, within the same
+ *   error bounds plus 0.3 ulp, but not bitwise equal to the FMA builds.
+ * - QCC_TARGET_CLONES compiles a kernel once per instruction set (AVX-512,
+ *   AVX2+FMA and the baseline) on x86-64 Linux with GCC or Clang, the best
+ *   the CPU supports picked at load time; QCC_HAS_CLONES is 1 when it does.
+ *   Define QCC_NO_TARGET_CLONES to build one variant for the compiler's target.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define QCC_INLINE static inline __attribute__((always_inline))
+#else
+#define QCC_INLINE static inline
+#endif
+#if defined(__clang__)
+#define QCC_NO_CONTRACT _Pragma("STDC FP_CONTRACT OFF")
+#else
+#define QCC_NO_CONTRACT
+#endif
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(QCC_NO_TARGET_CLONES)
+#define QCC_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define QCC_HAS_CLONES 1
+#else
+#define QCC_TARGET_CLONES
+#define QCC_HAS_CLONES 0
+#endif
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || QCC_HAS_CLONES
+#define QCC_FMA(a, b, c) fmaf(a, b, c)
+#else
+#define QCC_FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
 #endif

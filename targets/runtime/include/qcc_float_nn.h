@@ -1,37 +1,13 @@
-/* f32 kernels for neural-network ops: GEMM, convolution, pooling, normalisation, softmax, reductions. */
+/*
+ * f32 kernels for neural-network ops: GEMM, convolution, pooling,
+ * normalisation, softmax, reductions. The hot loops are compiled per
+ * instruction set (QCC_TARGET_CLONES) and compute the same bits on each (see
+ * qcc_base.h); softmax and log-sum-exp take e^x from qcc_math.h.
+ */
 #ifndef QCC_FLOAT_NN_H
 #define QCC_FLOAT_NN_H
 
 #include "qcc_base.h"
-
-#include <math.h>
-
-/*
- * Build support for the kernel sources. On x86-64 Linux with GCC or Clang
- * the hot loops are compiled three times (AVX-512, AVX2+FMA, baseline) and
- * the best one the CPU supports is picked at load time; define
- * QCC_NO_TARGET_CLONES to build the baseline only. The kernel sources turn
- * floating-point contraction off (QCC_NO_CONTRACT), so every
- * variant computes the same bits (GCC ignores that pragma: build with
- * -ffp-contract=off there for the same guarantee).
- */
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(QCC_NO_TARGET_CLONES)
-#define QCC_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define QCC_TARGET_CLONES
-#endif
-/* Floating-point contraction off from here to the end of the file or block (GCC ignores the pragma). */
-#if defined(__clang__)
-#define QCC_NO_CONTRACT _Pragma("STDC FP_CONTRACT OFF")
-#else
-#define QCC_NO_CONTRACT
-#endif
-#if defined(__GNUC__) || defined(__clang__)
-#define QCC_INLINE static inline __attribute__((always_inline))
-#else
-#define QCC_INLINE static inline
-#endif
 
 /* ------------------------------------------------------------------------ */
 /* GEMM (float_gemm.c)                                                       */
@@ -184,47 +160,5 @@ void qcc_f32_reduce(qcc_reduce_kind kind, const float *x, float *y, int64_t oute
  */
 void qcc_f32_arg_reduce(int is_min, int select_last, const float *x, int64_t *y, int64_t outer, int64_t n,
                         int64_t inner);
-
-/* ------------------------------------------------------------------------ */
-/* Shared math                                                               */
-/* ------------------------------------------------------------------------ */
-
-/*
- * e^x in float for vectorisable loops: Cody-Waite range reduction and the
- * Cephes degree-6 polynomial, within 2 ulp of e^x for x in [-86.6, 88.7];
- * +inf above ln(FLT_MAX) = 88.72, 0 below -125 ln 2 = -86.64 (results under
- * 2^-125 flush to zero instead of becoming denormal), NaN in, NaN out.
- * Branch-free, so loops calling it vectorise; never contracted into FMAs,
- * so every instruction set computes the same bits.
- */
-static inline float qcc_f32_exp_approx(float x) {
-    QCC_NO_CONTRACT
-    const float hi = 88.7228391f, lo = -86.6433975f;
-    /* Clamp (a NaN clamps to hi); 1.5 * 2^23 added and removed rounds to nearest. */
-    float xc = x < hi ? x : hi;
-    xc = xc > lo ? xc : lo;
-    const float magic = 12582912.0f;
-    float fn = xc * 1.44269504089f + magic;
-    union { float f; int32_t i; } bits;
-    bits.f = fn;
-    int32_t n = bits.i - 0x4B400000;
-    float nf = fn - magic;
-    /* r = x - n ln2, with ln2 split in two so that n * the first part is exact. */
-    float r = xc - nf * 0.693145751953125f;
-    r = r - nf * 1.428606765330187e-06f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    /* 2^n as 2 * 2^(n-1), so that n = 128 (x near hi) stays representable. */
-    bits.i = (n + 126) << 23;
-    float result = (p + p) * bits.f;
-    result = x > hi ? INFINITY : result;
-    result = x < lo ? 0.0f : result;
-    return x != x ? x : result;
-}
 
 #endif

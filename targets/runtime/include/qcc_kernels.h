@@ -16,5 +16,6 @@
 #include "qcc_data_movement.h"
 #include "qcc_float_elementwise.h"
 #include "qcc_float_nn.h"
+#include "qcc_math.h"
 
 #endif
