@@ -21,7 +21,7 @@ public enum ElementType: String, CaseIterable, Hashable, Sendable {
 
   /// Bytes needed to store `count` elements (sub-byte types round up).
   public func byteCount(forElements count: Int) -> Int {
-    (count * bitWidth + 7) / 8
+    bitWidth >= 8 ? count * (bitWidth / 8) : (count + 1) / 2
   }
 
   public var isFloatingPoint: Bool {

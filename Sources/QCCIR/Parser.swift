@@ -37,6 +37,9 @@ public struct Parser {
     return try p.parseFile()
   }
 
+  /// The largest constant a text file may describe; larger ones are errors, not allocations.
+  static let maxConstantBytes = 1 << 34
+
   let src: UnsafeRawBufferPointer
   let file: String
   var pos = 0
@@ -355,10 +358,18 @@ public struct Parser {
     if case .quantized = type.element, !quantizedAllowed { throw error("parameters cannot be quantized", at: typePos) }
     guard let shape = type.shape.staticSizes else { throw error("constants need a static shape", at: typePos) }
     let elementType = type.elementType
+    guard let count = type.shape.elementCount, count <= Parser.maxConstantBytes / max(1, elementType.bitWidth / 8) else {
+      throw error("constant of \(Printer.spell(type)) is larger than qcc accepts (16 GiB)", at: typePos)
+    }
     switch body {
     case .base64(let range):
       let text = UnsafeRawBufferPointer(rebasing: src[range])
-      let expected = elementType.byteCount(forElements: shape.reduce(1, *))
+      let expected = elementType.byteCount(forElements: count)
+      // Check the length before allocating, so a bogus shape cannot ask for terabytes.
+      let padding = text.count >= 2 ? (text[text.count - 1] == UInt8(ascii: "=") ? 1 : 0) + (text[text.count - 2] == UInt8(ascii: "=") ? 1 : 0) : 0
+      guard text.count % 4 == 0, text.count / 4 * 3 - padding == expected else {
+        throw error("base64 data does not decode to the \(expected) bytes of \(Printer.spell(type))", at: start)
+      }
       var ok = true
       let data = TensorData(elementType: elementType, shape: shape) { dst in
         ok = Base64.decode(text, into: dst)

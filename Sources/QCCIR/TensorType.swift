@@ -54,8 +54,17 @@ public enum Shape: Hashable, Sendable {
     return sizes
   }
 
-  /// Number of elements, when the shape is static.
-  public var elementCount: Int? { staticSizes.map { $0.reduce(1, *) } }
+  /// Number of elements, when the shape is static and the count fits in an Int.
+  public var elementCount: Int? {
+    guard let sizes = staticSizes else { return nil }
+    var count = 1
+    for s in sizes {
+      let (product, overflow) = count.multipliedReportingOverflow(by: s)
+      if overflow { return nil }
+      count = product
+    }
+    return count
+  }
 }
 
 /// What a tensor's elements are: plain scalars, or a quantized encoding of them.

@@ -8,6 +8,9 @@ struct GraphImporter {
   let opset: Int
   var decoder: TensorDecoder
 
+  /// Model-local functions by `domain:name`, inlined where nodes call them.
+  var functions: [String: UnsafePointer<Onnx__FunctionProto>] = [:]
+
   var graph = Graph()
   /// IR values by ONNX tensor name.
   var values: [String: ValueID] = [:]
@@ -60,6 +63,7 @@ struct GraphImporter {
       tensorNames.formUnion(node.outputs)
       nodes.append(node)
     }
+    nodes = try inlineFunctions(nodes, depth: 0)
     try checkSupport(nodes)
     for node in try topologicalOrder(nodes) {
       if node.op == "Constant" && node.qualifiedOp == "Constant" {
@@ -76,6 +80,42 @@ struct GraphImporter {
       graph.addOutput(name: name, value: value)
     }
     return graph
+  }
+
+  /// Replaces calls of model-local functions by the functions' bodies, with
+  /// the body's tensors renamed under the call's name and attribute
+  /// references bound to the call's attributes.
+  mutating func inlineFunctions(_ nodes: [ONNXNode], depth: Int) throws(ImportError) -> [ONNXNode] {
+    guard !functions.isEmpty else { return nodes }
+    var result: [ONNXNode] = []
+    for call in nodes {
+      guard let f = functions[call.domain + ":" + call.op]?.pointee else {
+        result.append(call)
+        continue
+      }
+      guard depth < 32 else { throw error("\(call.description): model-local functions nest more than 32 deep (recursion?)") }
+      let prefix = call.name.isEmpty ? call.op : call.name
+      var rename: [String: String] = ["": ""]
+      for (formal, actual) in zip(repeated(f.n_input, f.input).map { string($0) }, call.inputs) { rename[formal] = actual }
+      for (formal, actual) in zip(repeated(f.n_output, f.output).map { string($0) }, call.outputs) { rename[formal] = actual }
+      var body: [ONNXNode] = []
+      for p in repeated(f.n_node, f.node) {
+        guard let p else { continue }
+        var node = try ONNXNode(p.pointee, decoder: &decoder, callerAttributes: call.attributes)
+        node.name = prefix + "/" + (node.name.isEmpty ? node.op : node.name)
+        // Inputs not bound by the call or an earlier body node are unset optional formals.
+        node.inputs = node.inputs.map { rename[$0] ?? "" }
+        node.outputs = node.outputs.map { output in
+          if let bound = rename[output] { return bound }
+          let fresh = freshName(prefix + "/" + output)
+          rename[output] = fresh
+          return fresh
+        }
+        body.append(node)
+      }
+      result += try inlineFunctions(body, depth: depth + 1)
+    }
+    return result
   }
 
   /// Every op the registry does not know, listed at once with the nodes that use it.
@@ -236,8 +276,10 @@ struct GraphImporter {
       case (.fixed(let m), .fixed(let n)):
         guard m == n else { throw mismatch }
         dims.append(x)
-      case (.symbolic, .fixed): dims.append(y)
-      case (.symbolic(nil), .symbolic): dims.append(y)
+      // An annotation may fill in a dim inference could not know, but never
+      // overrides a dim tied to a named input dim: exporters leave stale
+      // sizes from the trace behind (batch 1 where the input says ?(batch)).
+      case (.symbolic(nil), _): dims.append(y)
       default: dims.append(x)
       }
     }

@@ -63,6 +63,10 @@ public struct ONNXImporter {
     var builder = GraphImporter(
       registry: registry, opset: version,
       decoder: TensorDecoder(baseDirectory: baseDirectory, owner: decoded))
+    for f in repeated(model.n_functions, model.functions) {
+      guard let f else { continue }
+      builder.functions[string(f.pointee.domain) + ":" + string(f.pointee.name)] = UnsafePointer(f)
+    }
     let g: Graph
     do {
       g = try builder.importGraph(graph.pointee)

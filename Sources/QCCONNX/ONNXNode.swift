@@ -26,7 +26,9 @@ struct ONNXNode {
 }
 
 extension ONNXNode {
-  init(_ p: Onnx__NodeProto, decoder: inout TensorDecoder) throws(ImportError) {
+  /// Decodes a node. Inside a model-local function body, `callerAttributes`
+  /// are the calling node's attributes, which `ref_attr_name` attributes refer to.
+  init(_ p: Onnx__NodeProto, decoder: inout TensorDecoder, callerAttributes: Attributes? = nil) throws(ImportError) {
     name = string(p.name)
     op = string(p.op_type)
     domain = string(p.domain)
@@ -37,6 +39,15 @@ extension ONNXNode {
       guard let a else { continue }
       let attributeName = string(a.pointee.name)
       let what = "\(name.isEmpty ? op : "node '\(name)' (\(op))") attribute '\(attributeName)'"
+      let reference = string(a.pointee.ref_attr_name)
+      if !reference.isEmpty {
+        guard let callerAttributes else {
+          throw ImportError("\(what) refers to a function attribute '\(reference)' outside a function")
+        }
+        // An attribute the caller does not set is left unset (the op's default applies).
+        attributes[attributeName] = callerAttributes[reference]
+        continue
+      }
       attributes[attributeName] = try ONNXNode.decodeAttribute(a.pointee, what: what, decoder: &decoder)
     }
   }
@@ -44,9 +55,6 @@ extension ONNXNode {
   static func decodeAttribute(
     _ a: Onnx__AttributeProto, what: String, decoder: inout TensorDecoder
   ) throws(ImportError) -> Attribute {
-    if a.ref_attr_name != nil, !string(a.ref_attr_name).isEmpty {
-      throw ImportError("\(what) refers to a function attribute; ONNX functions are not supported")
-    }
     switch a.type {
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: return .float(a.f)
     case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT: return .int(a.i)

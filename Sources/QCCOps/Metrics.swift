@@ -26,16 +26,27 @@ public struct Comparison: Sendable {
     let a = actual.doubles(), r = reference.doubles()
     var maxError = 0.0, maxReference = 0.0, signal = 0.0, noise = 0.0, dot = 0.0, na = 0.0
     for i in 0..<a.count {
+      // Equal values (including equal infinities) and NaN where the reference
+      // has NaN are exact; any other non-finite difference is an infinite error.
+      if a[i] == r[i] || (a[i].isNaN && r[i].isNaN) {
+        if r[i].isFinite {
+          maxReference = max(maxReference, abs(r[i]))
+          signal += r[i] * r[i]
+          dot += a[i] * r[i]
+          na += a[i] * a[i]
+        }
+        continue
+      }
       let e = a[i] - r[i]
-      maxError = max(maxError, abs(e).isNaN ? .infinity : abs(e))
-      maxReference = max(maxReference, abs(r[i]))
-      signal += r[i] * r[i]
-      noise += e * e
-      dot += a[i] * r[i]
-      na += a[i] * a[i]
+      maxError = max(maxError, e.isFinite ? abs(e) : .infinity)
+      if r[i].isFinite { maxReference = max(maxReference, abs(r[i])) }
+      signal += r[i].isFinite ? r[i] * r[i] : 0
+      noise += e.isFinite ? e * e : .infinity
+      dot += a[i].isFinite && r[i].isFinite ? a[i] * r[i] : 0
+      na += a[i].isFinite ? a[i] * a[i] : 0
     }
     maxAbsoluteError = maxError
-    relativeError = maxReference > 0 ? maxError / maxReference : maxError
+    relativeError = maxError == 0 ? 0 : maxReference > 0 ? maxError / maxReference : maxError
     sqnr = noise == 0 ? .infinity : 10 * log10(signal / noise)
     cosine = na > 0 && signal > 0 ? dot / (na.squareRoot() * signal.squareRoot()) : (na == signal ? 1 : 0)
     let width = actual.shape.last ?? 1

@@ -52,16 +52,40 @@ let runCommand = Command(
     }
 
     try makeDirectory(outputDirectory)
-    var used = Set<String>()
-    for (name, tensor) in outputs {
-      var file = Graph.sanitize(name)
-      while used.contains(file) { file += "_" }
-      used.insert(file)
-      let path = outputDirectory + "/" + file + ".npy"
+    for (file, (name, tensor)) in zip(outputFileNames(outputs.map(\.name)), outputs) {
+      let path = outputDirectory + "/" + file
       try writeFileAtomically(try NPY.encode(tensor), to: path)
-      writeStandardOutput("\(path): \(tensor.elementType) \(tensor.shape)\n")
+      writeStandardOutput("output '\(name)' → \(path): \(tensor.elementType) \(tensor.shape)\n")
     }
   })
+
+/// A file name per output: `NAME.npy` when the name is a plain file name,
+/// otherwise a sanitized one; names that are already plain keep theirs, and
+/// collisions get `_2`, `_3`… in output order.
+func outputFileNames(_ names: [String]) -> [String] {
+  func isPlain(_ n: String) -> Bool {
+    !n.isEmpty && n != "." && n != ".." && n.unicodeScalars.allSatisfy {
+      ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "_.-".unicodeScalars.contains($0)
+    }
+  }
+  var taken = Set(names.filter(isPlain))
+  var files: [String] = []
+  for name in names {
+    if isPlain(name) {
+      files.append(name + ".npy")
+      continue
+    }
+    let base = Graph.sanitize(name)
+    var candidate = base, n = 2
+    while taken.contains(candidate) {
+      candidate = "\(base)_\(n)"
+      n += 1
+    }
+    taken.insert(candidate)
+    files.append(candidate + ".npy")
+  }
+  return files
+}
 
 /// Reads the `--input` specs into tensors by model input name.
 func readFeeds(_ specs: [String], for module: Module) throws -> [String: TensorData] {
@@ -121,8 +145,14 @@ func runSamples(_ interpreter: Interpreter, feeds: [String: TensorData], module:
   for id in g.inputs {
     if case .input(let name) = g[id].definition, let rank = g[id].type.shape.rank { declaredRank[name] = rank }
   }
-  let stacked = !feeds.isEmpty && feeds.allSatisfy { name, t in declaredRank[name].map { t.shape.count == $0 + 1 } ?? false }
-  guard stacked else { return try interpreter.run(feeds) }
+  let stackedNames = feeds.keys.filter { name in declaredRank[name].map { feeds[name]!.shape.count == $0 + 1 } ?? false }.sorted()
+  guard !stackedNames.isEmpty else { return try interpreter.run(feeds) }
+  guard stackedNames.count == feeds.count else {
+    let unstacked = feeds.keys.filter { !stackedNames.contains($0) }.sorted()
+    func list(_ names: [String]) -> String { names.map { "'\($0)'" }.joined(separator: ", ") }
+    throw InputError(message: "stacked inputs (\(list(stackedNames))) and unstacked inputs (\(list(unstacked))) are mixed: "
+      + "stack every input as [N, …] or none")
+  }
   let counts = Set(feeds.values.map { $0.shape[0] })
   guard counts.count == 1, let samples = counts.first, samples > 0 else {
     throw InputError(message: "stacked inputs disagree on the number of samples: "

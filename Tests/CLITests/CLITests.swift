@@ -74,6 +74,38 @@ import _QCCTestSupport
     #expect(unknown.stderr == "qcc: error: \(dir)/short.npy: the model has no input 'y'; its inputs are: x\n")
   }
 
+  @Test func outputFilesKeepPlainNamesAndNeverCollide() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    var g = Graph()
+    let x = g.addInput(name: "x", type: TensorType(.f32, [2]))
+    let a = g.addNode(op: "Neg", inputs: [x], resultTypes: [TensorType(.f32, [2])], resultNames: ["n"])
+    let b = g.addNode(op: "Relu", inputs: [x], resultTypes: [TensorType(.f32, [2])], resultNames: ["r"])
+    g.addOutput(name: "a/b", value: g[a].results[0])
+    g.addOutput(name: "a.b", value: g[b].results[0])
+    try Printer.print(Module(name: "m", graph: g)).write(toFile: dir + "/m.qir", atomically: true, encoding: .utf8)
+    try NPY.write(TensorData(shape: [2], scalars: [Float(-1), 2]), to: dir + "/x.npy")
+    let r = try QCCCommand.run(["run", dir + "/m.qir", "--input", dir + "/x.npy", "-o", dir + "/out"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout == "output 'a/b' → \(dir)/out/a.b_2.npy: f32 [2]\noutput 'a.b' → \(dir)/out/a.b.npy: f32 [2]\n")
+    #expect(try NPY.read(path: dir + "/out/a.b.npy").scalars(as: Float.self) == [0, 2])
+    #expect(try NPY.read(path: dir + "/out/a.b_2.npy").scalars(as: Float.self) == [1, -2])
+  }
+
+  @Test func stackingSomeInputsButNotOthersIsNamed() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    var g = Graph()
+    let a = g.addInput(name: "a", type: TensorType(.f32, [3]))
+    let b = g.addInput(name: "b", type: TensorType(.f32, [3]))
+    let s = g.addNode(op: "Add", inputs: [a, b], resultTypes: [TensorType(.f32, [3])], resultNames: ["s"])
+    g.addOutput(name: "s", value: g[s].results[0])
+    try Printer.print(Module(name: "m", graph: g)).write(toFile: dir + "/m.qir", atomically: true, encoding: .utf8)
+    try NPY.write(TensorData(shape: [2, 3], scalars: [Float](repeating: 1, count: 6)), to: dir + "/a.npy")
+    try NPY.write(TensorData(shape: [3], scalars: [Float](repeating: 1, count: 3)), to: dir + "/b.npy")
+    let r = try QCCCommand.run(["run", dir + "/m.qir", "--input", "a=\(dir)/a.npy", "--input", "b=\(dir)/b.npy", "-o", dir + "/out"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "qcc: error: stacked inputs ('a') and unstacked inputs ('b') are mixed: stack every input as [N, …] or none\n")
+  }
+
   @Test func optPrintsCanonicalIRAndDumps() throws {
     let r = try QCCCommand.run(["opt", example + "/model.onnx", "--passes", "canonicalize", "--print-ir-after=canonicalize", "--elide-constants"])
     #expect(r.status == 0, "\(r.stderr)")

@@ -60,3 +60,21 @@ import Testing
       .hasPrefix("t.qir:4:1: error: expected '}' to close the module"))
   }
 }
+
+@Suite struct ParseLimitTests {
+  @Test func hugeConstantsAreRefusedBeforeAllocating() {
+    for text in [
+      "qir 1\nmodule @m {\n  %c = const dense<0.0> : tensor<1099511627776x1099511627776xf32>\n}\n",
+      "qir 1\nmodule @m {\n  %c = const dense<0.0> : tensor<68719476736xf32>\n}\n",
+      "qir 1\nmodule @m {\n  %c = const dense<\"AAAA\"> : tensor<68719476736x2xf32>\n}\n",
+    ] {
+      do {
+        _ = try Parser.parse(text, file: "t.qir")
+        Issue.record("accepted \(text)")
+      } catch {
+        #expect(error.message.hasPrefix("constant of tensor<"), "\(error)")
+        #expect(error.message.hasSuffix("is larger than qcc accepts (16 GiB)"))
+      }
+    }
+  }
+}

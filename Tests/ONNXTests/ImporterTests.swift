@@ -65,6 +65,23 @@ import _QCCTestSupport
     #expect(abs(v[0...2].reduce(0, +) - 1) < 1e-5 && abs(v[3...5].reduce(0, +) - 1) < 1e-5)
   }
 
+  @Test func modelLocalFunctionsAreInlinedWithTheirAttributes() throws {
+    let m = try ONNXImporter().importModel(path: fixture("local_function.onnx"))
+    let text = Printer.print(m)
+    #expect(text.contains("LeakyRelu(%x) {alpha = 0.25} : tensor<2x3xf32> loc(\"block/LeakyRelu\")"))
+    let x = TensorData(shape: [2, 3], scalars: [Float(1), -2, 3, -4, 5, -6])
+    let y = try Interpreter(m).run(["x": x])[0].value.scalars(as: Float.self)
+    #expect(y == [2, -2.5, 6, -5, 10, -7.5])  // onnxruntime's outputs for the same input
+  }
+
+  @Test func staleAnnotationsDoNotOverrideNamedDims() throws {
+    let m = try ONNXImporter().importModel(path: fixture("stale_annotation.onnx"))
+    #expect(Printer.print(m).contains("%t = Relu(%xb) : tensor<?(batch)x3xf32>"))
+    let x = TensorData(shape: [2, 3], scalars: [Float(1), -2, 3, -4, 5, -6])
+    let y = try Interpreter(m).run(["xb": x])[0].value
+    #expect(y.shape == [2, 3])
+  }
+
   // MARK: - Bad input: one clear message each.
 
   @Test func truncatedFile() {

@@ -82,7 +82,8 @@ public struct FoldConstants: Pass {
     // Only fold results we can size up front, so a huge Expand is not materialised just to be rejected.
     var outputBytes = 0
     for r in node.results {
-      guard let count = g[r].type.shape.elementCount else { break }
+      // A result whose size is unknown or absurd (overflowing) is left to run time, where it is an error.
+      guard let count = g[r].type.shape.elementCount, count <= Int.max / 8 else { return nil }
       outputBytes += g[r].type.elementType.byteCount(forElements: count)
     }
     if outputBytes > options.maxBytes && outputBytes > inputBytes { return nil }

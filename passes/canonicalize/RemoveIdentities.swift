@@ -28,7 +28,10 @@ public struct RemoveIdentities: Pass {
       case "Identity":
         isNoOp = true
       case "Dropout":
-        isNoOp = node.results.dropFirst().allSatisfy { g[$0].uses.isEmpty }
+        // Only inference dropout is the identity: training_mode (input 2) must be absent or a constant false.
+        let training = node.inputs.count > 2 ? node.inputs[2] : nil
+        let inference = training.map { g.constantData($0)?.integers() == [0] } ?? true
+        isNoOp = inference && node.results.dropFirst().allSatisfy { g[$0].uses.isEmpty }
       case "Cast", "CastLike", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Expand":
         isNoOp = inType.element == outType.element && inType.shape.staticSizes != nil && inType.shape == outType.shape
       default:

@@ -116,3 +116,23 @@ legacy = model([helper.make_node("Softmax", ["x3"], ["s"], axis=1, name="softmax
                [helper.make_tensor_value_info("x3", f32, [2, 3, 4])],
                [helper.make_tensor_value_info("y", f32, [1, 2, 3])], opset=11, ir=6)
 save(legacy, "opset11_legacy.onnx")
+
+# A model-local function with an attribute reference: y = LeakyRelu(x, alpha=call's slope) + x.
+leaky = helper.make_node("LeakyRelu", ["a"], ["t"])
+leaky.attribute.append(helper.make_attribute_ref("alpha", TensorProto.FLOAT))
+leaky.attribute[0].ref_attr_name = "slope"
+fn = helper.make_function(
+    "custom", "LeakyResidual", ["a"], ["b"], [leaky, helper.make_node("Add", ["t", "a"], ["b"])],
+    [helper.make_opsetid("", 17)], attributes=["slope"])
+local = helper.make_model(
+    helper.make_graph([helper.make_node("LeakyResidual", ["x"], ["y"], domain="custom", slope=0.25, name="block")], "g",
+                      [x], [helper.make_tensor_value_info("y", f32, [2, 3])]),
+    opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("custom", 1)], functions=[fn])
+local.ir_version = 8
+save(local, "local_function.onnx")
+
+# The input's batch is symbolic, but a stale annotation from the trace says 1.
+stale = model([helper.make_node("Relu", ["xb"], ["t"], name="relu"), helper.make_node("Neg", ["t"], ["y"], name="neg")],
+              [helper.make_tensor_value_info("xb", f32, ["batch", 3])], [helper.make_tensor_value_info("y", f32, ["batch", 3])],
+              value_info=[helper.make_tensor_value_info("t", f32, [1, 3])])
+save(stale, "stale_annotation.onnx")
