@@ -3,7 +3,7 @@
 //
 // Modules depend one way: QCCIR imports nothing of ours; every other module
 // builds on it. C code comes from the toolchain and Debian packages only
-// (protobuf-c, OpenBLAS, zlib); SwiftPM cannot fetch outside packages here.
+// (protobuf-c, zlib); SwiftPM cannot fetch outside packages here.
 import PackageDescription
 
 /// The C kernels are compiled optimised even in debug builds: they are the
@@ -42,7 +42,7 @@ let package = Package(
     /// interpreter and (later) the emitted C.
     .target(
       name: "QCCKernels", path: "targets/runtime", cSettings: kernelCFlags,
-      linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]),
+      linkerSettings: [.linkedLibrary("m")]),
     /// protobuf-c code generated from Debian's onnx.proto by `make generate`; never hand-edited.
     .target(name: "_QCCProtobuf", path: "Sources/_QCCProtobuf", exclude: ["generated/onnx.pb-c.h"], linkerSettings: [.linkedLibrary("protobuf-c")]),
     /// zlib, for reading compressed .npz archives.

@@ -27,11 +27,6 @@ public struct InterpreterError: Error, CustomStringConvertible, Sendable {
 /// Intermediate tensors are released after their last use, so peak memory
 /// stays near the largest live set rather than the sum of all values.
 public struct Interpreter: Sendable {
-  public struct Options: Sendable {
-    /// Threads the float GEMM may use. 1 keeps runs reproducible and matches the benchmarks.
-    public var threads = 1
-    public init(threads: Int = 1) { self.threads = threads }
-  }
 
   struct Step: Sendable {
     var node: NodeID
@@ -42,11 +37,10 @@ public struct Interpreter: Sendable {
 
   public let module: Module
   let steps: [Step]
-  let options: Options
 
   /// Prepares `module` for running. Fails listing every op the registry does not know,
   /// and every constant whose data was elided.
-  public init(_ module: Module, registry: OpRegistry = .standard, options: Options = Options()) throws(InterpreterError) {
+  public init(_ module: Module, registry: OpRegistry = .standard) throws(InterpreterError) {
     let g = module.graph
     var unknown: [String: [String]] = [:]
     var steps: [Step] = []
@@ -81,7 +75,6 @@ public struct Interpreter: Sendable {
     }
     self.module = module
     self.steps = steps
-    self.options = options
   }
 
   /// Runs the module on `feeds` (by input name) and returns its outputs in order.
@@ -93,7 +86,6 @@ public struct Interpreter: Sendable {
     _ feeds: [String: TensorData], observe: ((ValueID, TensorData) -> Void)? = nil,
     timeNode: ((NodeID, Double) -> Void)? = nil
   ) throws(InterpreterError) -> [(name: String, value: TensorData)] {
-    qcc_set_threads(Int32(options.threads))
     let g = module.graph
     var values = [TensorData?](repeating: nil, count: g.values.count)
     try bindInputs(feeds, into: &values)

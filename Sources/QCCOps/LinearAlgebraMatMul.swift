@@ -1,10 +1,17 @@
 import QCCIR
 import QCCKernels
 
-// MatMul (numpy semantics) and Gemm. f32 runs OpenBLAS sgemm without copying
-// operands: batch dims are walked with strides (0 where an operand is
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MatMul (numpy semantics) and Gemm. f32 runs qcc's GEMM (qcc_gemm.h) without
+// copying operands: batch dims are walked with strides (0 where an operand is
 // broadcast), and a right operand without batch dims folds the left
-// operand's batch into M for one big GEMM. Other element types take a plain
+// operand's batch into M for one big GEMM, whose B (a weight, in practice)
+// is packed once and cached (PackedWeights). Other element types take a plain
 // reference loop in f64 (floats) or wrapping Int64 (integers).
 
 extension LinearAlgebraOps {
@@ -68,7 +75,15 @@ extension LinearAlgebraOps {
       if product(batchB) == 1 {
         // One GEMM: the left operand's batch rows stack into M.
         let rows = batchCount * m
-        qcc_f32_gemm(0, 0, Int64(rows), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, out.address, Int64(n))
+        // A row vector times B streams B without packing it; anything else gains from a packed weight.
+        let cached = b.shape.count >= 2 && rows > 1 && n > 1
+        PackedWeights.shared.withPacked(cached ? b : nil, k: k, n: n, transposed: false) { packed in
+          if let packed {
+            qcc_f32_gemm_packed(0, Int64(rows), Int64(n), Int64(k), 1, pa, Int64(k), packed, 0, out.address, Int64(n))
+          } else {
+            qcc_f32_gemm(0, 0, Int64(rows), Int64(n), Int64(k), 1, pa, Int64(k), pb, Int64(n), 0, out.address, Int64(n))
+          }
+        }
         return
       }
       // Drop unit batch dims so that deep broadcasts stay within the kernel's rank limit.
@@ -156,9 +171,18 @@ extension LinearAlgebraOps {
         // Written whole: C is the bias broadcast before the GEMM accumulates into it, or beta is 0.
         TensorData.f32(uninitialized: shape) { out in
           if let bias, useBias { StridedCopy(broadcasting: bias.shape, to: shape).run(from: bias, to: out.address) }
-          qcc_f32_gemm(
-            transA ? 1 : 0, transB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a.f32Pointer, Int64(a.shape[1]),
-            b.f32Pointer, Int64(b.shape[1]), useBias ? beta : 0, out.address, Int64(n))
+          let cached = n > 1 && (m > 1 || transB)
+          PackedWeights.shared.withPacked(cached ? b : nil, k: k, n: n, transposed: transB) { packed in
+            if let packed {
+              qcc_f32_gemm_packed(
+                transA ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a.f32Pointer, Int64(a.shape[1]), packed,
+                useBias ? beta : 0, out.address, Int64(n))
+            } else {
+              qcc_f32_gemm(
+                transA ? 1 : 0, transB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a.f32Pointer, Int64(a.shape[1]),
+                b.f32Pointer, Int64(b.shape[1]), useBias ? beta : 0, out.address, Int64(n))
+            }
+          }
         }
       ]
     })
@@ -207,5 +231,96 @@ extension LinearAlgebraOps {
       }
     }
     return TensorData(converting: y, to: a.elementType, shape: [m, n])
+  }
+}
+
+/// Pre-packed right operands (weights) of f32 GEMMs.
+///
+/// A weight is a constant that the interpreter hands to the same node on
+/// every run, in the same `TensorStorage`. The second time a storage shows up
+/// as the right operand of a GEMM of the same shape, its packed form
+/// (`qcc_f32_gemm_pack_b`) is made and kept for as long as the storage lives
+/// (entries hold it weakly), and later GEMMs skip packing B. Activations are
+/// new storages on every run, so they are not packed (unless one run reads
+/// the same one twice); entries of dead storages are pruned whenever the
+/// table has doubled since the last pruning. The cost is one packed copy of
+/// each weight (its size, columns rounded up to 32). Thread-safe.
+final class PackedWeights: @unchecked Sendable {
+  // Sendable: `entries` is only touched with `mutex` held, and an entry's
+  // packed buffer is written once, under the mutex, before it is handed out.
+  static let shared = PackedWeights()
+
+  private struct Key: Hashable {
+    let storage: ObjectIdentifier
+    let byteOffset: Int
+    let k: Int
+    let n: Int
+    let transposed: Bool
+  }
+
+  private final class Entry {
+    weak var storage: TensorStorage?
+    var sightings = 1
+    var packed: UnsafeMutablePointer<Float>?
+
+    init(_ storage: TensorStorage) { self.storage = storage }
+    deinit { free(packed) }
+  }
+
+  private var entries: [Key: Entry] = [:]
+  private var pruneAt = 64
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+  init() {
+    mutex = .allocate(capacity: 1)
+    pthread_mutex_init(mutex, nil)
+  }
+
+  /// Whether op(`b`) has a packed form (for tests).
+  func isPacked(_ b: TensorData, k: Int, n: Int, transposed: Bool) -> Bool {
+    let key = Key(
+      storage: ObjectIdentifier(b.storage), byteOffset: b.byteOffset, k: k, n: n, transposed: transposed)
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    guard let entry = entries[key] else { return false }
+    return entry.storage === b.storage && entry.packed != nil
+  }
+
+  /// Runs `body` with the packed form of op(`b`) (`[k, n]`, `b` stored `[n, k]` when `transposed`), or with nil
+  /// when `b` is nil or not (yet) known to be a weight.
+  func withPacked<R>(
+    _ b: TensorData?, k: Int, n: Int, transposed: Bool, _ body: (UnsafePointer<Float>?) -> R
+  ) -> R {
+    guard let b, b.elementType == .f32, k > 0, n > 0 else { return body(nil) }
+    let entry = lookup(b, k: k, n: n, transposed: transposed)
+    return withExtendedLifetime(entry) { body(entry?.packed.map { UnsafePointer($0) }) }
+  }
+
+  /// The entry of `b` once it has a packed form; records a sighting otherwise.
+  private func lookup(_ b: TensorData, k: Int, n: Int, transposed: Bool) -> Entry? {
+    let key = Key(
+      storage: ObjectIdentifier(b.storage), byteOffset: b.byteOffset, k: k, n: n, transposed: transposed)
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    if let entry = entries[key], entry.storage === b.storage {
+      if entry.packed != nil { return entry }
+      entry.sightings += 1
+      guard entry.sightings >= 2 else { return nil }
+      let count = Int(qcc_f32_gemm_packed_b_floats(Int64(k), Int64(n)))
+      var raw: UnsafeMutableRawPointer? = nil
+      guard posix_memalign(&raw, 64, count * MemoryLayout<Float>.size) == 0, let raw else { return nil }
+      let packed = raw.bindMemory(to: Float.self, capacity: count)
+      qcc_f32_gemm_pack_b(
+        QCC_GEMM_ISA_AUTO, transposed ? 1 : 0, Int64(k), Int64(n), b.f32Pointer, Int64(transposed ? k : n), packed)
+      entry.packed = packed
+      return entry
+    }
+    // A new storage, or one that reuses the identifier of a dead one.
+    entries[key] = Entry(b.storage)
+    if entries.count >= pruneAt {
+      entries = entries.filter { $0.value.storage != nil }
+      pruneAt = max(64, 2 * entries.count)
+    }
+    return nil
   }
 }

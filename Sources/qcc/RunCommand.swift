@@ -15,7 +15,6 @@ let runCommand = Command(
       OptionSpec(name: "--input", arity: .repeated, valueName: "SPEC",
                  help: "NAME=FILE.npy, NAME=FILE.npz, FILE.npz, a folder of NAME.npy, or FILE.npy for a one-input model"),
       OptionSpec(name: "-o", arity: .value, valueName: "OUTDIR", help: "Folder for the outputs, one NAME.npy each"),
-      OptionSpec(name: "--threads", arity: .value, valueName: "N", help: "Threads for the float GEMM (default 1)"),
       OptionSpec(name: "--time", arity: .value, valueName: "N",
                  help: "Also time N runs on the first sample (after 2 warm-up runs) and print the latency"),
       OptionSpec(name: "--profile", arity: .flag,
@@ -32,19 +31,14 @@ let runCommand = Command(
       throw UsageError(message: "qcc run: expected one model file, got \(args.positionals.count)")
     }
     guard let outputDirectory = args.value("-o") else { throw UsageError(message: "qcc run: -o OUTDIR is required") }
-    var threads = 1
-    if let t = args.value("--threads") {
-      guard let n = Int(t), n >= 1, n <= 256 else { throw UsageError(message: "qcc run: --threads must be 1…256, got '\(t)'") }
-      threads = n
-    }
     var module = try loadModule(args.positionals[0])
     try runPipeline(args, on: &module)
     let feeds = try readFeeds(args.all("--input"), for: module)
-    let interpreter = try Interpreter(module, options: Interpreter.Options(threads: threads))
+    let interpreter = try Interpreter(module)
     let outputs = try runSamples(interpreter, feeds: feeds, module: module)
     if let t = args.value("--time") {
       guard let runs = Int(t), runs >= 1 else { throw UsageError(message: "qcc run: --time must be a positive count, got '\(t)'") }
-      writeStandardOutput(try timeRuns(interpreter, feeds: feeds, module: module, runs: runs, threads: threads) + "\n")
+      writeStandardOutput(try timeRuns(interpreter, feeds: feeds, module: module, runs: runs) + "\n")
     }
     if args.flag("--profile") {
       let runs = Int(args.value("--time") ?? "1") ?? 1
@@ -222,7 +216,7 @@ private func pad(_ s: String, _ width: Int) -> String {
 }
 
 /// Times `runs` runs of the first sample (after two warm-up runs) and describes the latency.
-func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int, threads: Int) throws -> String {
+func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: Module, runs: Int) throws -> String {
   let first = firstSample(feeds, module: module)
   for _ in 0..<2 { _ = try interpreter.run(first) }
   var times: [Double] = []
@@ -236,5 +230,5 @@ func timeRuns(_ interpreter: Interpreter, feeds: [String: TensorData], module: M
   times.sort()
   let median = times[times.count / 2]
   func ms(_ v: Double) -> String { String(Double((v * 1000).rounded()) / 1000) }
-  return "latency: median \(ms(median)) ms, min \(ms(times[0])) ms over \(runs) runs, \(threads) thread(s)"
+  return "latency: median \(ms(median)) ms, min \(ms(times[0])) ms over \(runs) runs, 1 thread"
 }

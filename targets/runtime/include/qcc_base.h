@@ -8,8 +8,6 @@
 /* The largest tensor rank the kernels accept. */
 #define QCC_MAX_RANK 8
 
-/* Sets the number of threads the float GEMM may use (host only). */
-void qcc_set_threads(int threads);
 
 /*
  * Build support for the kernel sources: every kernel computes the same bits

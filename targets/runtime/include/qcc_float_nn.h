@@ -10,30 +10,10 @@
 #include "qcc_base.h"
 
 /* ------------------------------------------------------------------------ */
-/* GEMM (float_gemm.c)                                                       */
+/* GEMM (float_gemm*.c): qcc_f32_gemm, its batched and pre-packed forms      */
 /* ------------------------------------------------------------------------ */
 
-/*
- * C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, row-major, where op
- * transposes when trans_a / trans_b is non-zero. On the host this is
- * OpenBLAS's sgemm; lda/ldb/ldc are row strides in elements. beta == 0 means
- * C is written without being read (NaNs in it do not propagate); alpha == 0
- * or k == 0 scales C by beta without reading A or B.
- */
-void qcc_f32_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-                  const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
-
-/*
- * A batch of GEMMs sharing shapes: for each of the `batch_rank`-dimensional
- * batch indices i (row-major over `batch_shape`), C_i = alpha * op(A_i) *
- * op(B_i) + beta * C_i, where A_i starts at a + sum(i[d] * a_strides[d])
- * (likewise B_i, C_i). Strides are in elements and may be 0 (a broadcast
- * operand). batch_rank may be 0 (one GEMM); at most QCC_MAX_RANK.
- */
-void qcc_f32_gemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
-                          int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int batch_rank,
-                          const int64_t *batch_shape, const int64_t *a_strides, const int64_t *b_strides,
-                          const int64_t *c_strides);
+#include "qcc_gemm.h"
 
 /* ------------------------------------------------------------------------ */
 /* Convolution and pooling (float_nn_conv.c)                                 */
