@@ -6,10 +6,11 @@ CONFIG       ?= release
 ONNX_PROTO   ?= /usr/include/onnx/onnx.proto
 GENERATED    := Sources/_QCCProtobuf/generated
 QCC          := .build/$(CONFIG)/qcc
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata libopenblas-dev \
+ONNX_TESTS   := .build/onnx-tests
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
                 zlib1g-dev llvm-14-tools
 
-.PHONY: all setup generate build test demo conformance bench clean
+.PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench clean
 
 all: build
 
@@ -34,6 +35,8 @@ build: setup generate
 test: setup generate
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
+	$(MAKE) onnx-tests
+	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
 
 # The main job on the embedded example: import, canonicalize, run, and compare
 # with onnxruntime's outputs.
@@ -49,6 +52,15 @@ demo: build
 
 conformance: build
 	$(QCC) conformance
+
+# The newer backend suite: the node tests of the pip onnx package
+# (scripts/requirements.txt, opsets up to 28), generated in a few seconds.
+onnx-tests:
+	@python3 -c 'import onnx' 2>/dev/null || pip install -q "$$(grep '^onnx==' scripts/requirements.txt)"
+	python3 scripts/gen_onnx_backend_tests.py -o $(ONNX_TESTS)
+
+conformance-latest: build onnx-tests
+	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
 
 clean:
 	rm -rf .build $(GENERATED)

@@ -11,8 +11,9 @@ import Glibc
 ///
 /// Each test is a folder with `model.onnx` and `test_data_set_*/` holding
 /// `input_N.pb` and `output_N.pb` tensors. A test is *in scope* when every
-/// op it uses is on qcc's supported list and every tensor has an element
-/// type qcc has; every in-scope test must pass.
+/// op it uses is on qcc's supported list, at a version qcc implements
+/// (`ONNXOpSupport`), and every tensor has an element type qcc has; every
+/// in-scope test must pass.
 public struct BackendTestSuite {
   /// Where Debian's libonnx-testdata puts the suite.
   public static let defaultRoot = "/usr/share/libonnx-testdata/data"
@@ -29,7 +30,7 @@ public struct BackendTestSuite {
   public enum Outcome: Sendable, Equatable {
     case passed
     case failed(String)
-    /// Out of scope: the test uses an op or element type qcc does not support.
+    /// Out of scope: the test uses an op (or an op version) or element type qcc does not support.
     case outOfScope(String)
     /// The test's data contradicts its own model (an input shaped unlike its
     /// declaration), so no conforming runtime can run it as written.
@@ -119,12 +120,24 @@ public struct BackendTestSuite {
     var ops = Set<String>()
     var types = Set<Int32>()
     var nonTensor = false
+    var opset = 1
+    for entry in repeated(decoded.proto.pointee.n_opset_import, decoded.proto.pointee.opset_import) {
+      guard let entry else { continue }
+      let domain = string(entry.pointee.domain)
+      if domain.isEmpty || domain == "ai.onnx" { opset = Int(entry.pointee.version) }
+    }
+    var tooNew = Set<String>()
     for node in repeated(g.n_node, g.node) {
       guard let node else { continue }
       let domain = string(node.pointee.domain)
       let op = string(node.pointee.op_type)
       let name = domain.isEmpty || domain == "ai.onnx" ? op : "\(domain).\(op)"
       if name != "Constant" && registry[name] == nil { ops.insert(name) }
+      if name == op, let version = ONNXOpSupport.effectiveVersion(of: op, opset: opset),
+        let implemented = ONNXOpSupport.implementedVersion(of: op), version > implemented
+      {
+        tooNew.insert("\(op)-\(version) (qcc implements \(implemented))")
+      }
       for a in repeated(node.pointee.n_attribute, node.pointee.attribute) {
         if let t = a?.pointee.t, t.pointee.has_data_type != 0 { types.insert(t.pointee.data_type) }
         if let a, a.pointee.n_graphs > 0 || a.pointee.g != nil { ops.insert("\(op) (subgraph)") }
@@ -147,6 +160,12 @@ public struct BackendTestSuite {
     if !unsupported.isEmpty {
       return "unsupported type: " + unsupported.sorted().map { ONNXDataType.name(Int($0)) }.joined(separator: ", ")
     }
+    // Supported ops are supported up to a version (ONNXOpSupport); the importer rejects newer ones.
+    if !tooNew.isEmpty { return "unsupported op version: " + tooNew.sorted().joined(separator: ", ") }
+    // A newer onnx than qcc's op history knows generates tests qcc cannot read yet.
+    if !ONNXImporter.supportedOpsets.contains(opset) { return "unsupported opset \(opset)" }
+    let ir = decoded.proto.pointee.ir_version
+    if ir > ONNXImporter.supportedIRVersions.upperBound { return "unsupported IR version \(ir)" }
     return nil
   }
 

@@ -65,6 +65,7 @@ struct GraphImporter {
     }
     nodes = try inlineFunctions(nodes, depth: 0)
     try checkSupport(nodes)
+    try ONNXOpSupport.checkVersions(nodes, opset: opset)
     for node in try topologicalOrder(nodes) {
       if node.op == "Constant" && node.qualifiedOp == "Constant" {
         try importConstantNode(node)

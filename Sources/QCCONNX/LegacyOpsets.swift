@@ -7,8 +7,10 @@ import QCCIR
 /// `min`…): those become constant inputs. Legacy broadcasting (`broadcast=1`,
 /// `axis`) becomes numpy broadcasting by reshaping the second operand, and
 /// pre-13 `Softmax` (which flattens to 2-D at `axis`) becomes Flatten,
-/// Softmax and Reshape. Anything whose old meaning qcc cannot express is an
-/// error naming the node and the opset.
+/// Softmax and Reshape. Casts to bf16 before opset 19 truncate (the ONNX 1.12
+/// reference and its test data; later references round to nearest even), which
+/// `truncate_bf16 = 1` keeps. Anything whose old meaning qcc cannot express is
+/// an error naming the node and the opset.
 struct LegacyOpsets {
   /// The model's default-domain opset version.
   var opset: Int
@@ -61,6 +63,11 @@ struct LegacyOpsets {
           throw ImportError("\(node.description): unknown Cast target type '\(name)'")
         }
         node.attributes["to"] = .int(code)
+      }
+      if opset < 19, case .int(16)? = node.attributes["to"] { node.attributes["truncate_bf16"] = .int(1) }
+    case "CastLike":
+      if opset < 19, node.inputs.count > 1, context.typeOf(node.inputs[1])?.elementType == .bf16 {
+        node.attributes["truncate_bf16"] = .int(1)
       }
     default:
       break

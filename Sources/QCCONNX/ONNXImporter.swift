@@ -10,10 +10,13 @@ import _QCCProtobuf
 /// by the op registry's shape inference, which also checks that the model's
 /// own shape annotations agree.
 public struct ONNXImporter {
-  /// Default-domain opsets this importer reads. Opsets before 13 are upgraded on import.
-  public static let supportedOpsets = 1...21
-  /// Model IR versions this importer reads.
-  public static let supportedIRVersions: ClosedRange<Int64> = 1...10
+  /// Default-domain opsets this importer reads: up to the newest in the op history.
+  /// Opsets before 13 are upgraded on import; nodes whose op version is newer
+  /// than qcc implements are rejected one by one (`ONNXOpSupport`).
+  public static let supportedOpsets = 1...ONNXOpHistory.newestOpset
+  /// Model IR versions this importer reads. Element types newer IR versions
+  /// added (float4, float8e8m0, int2…) are rejected where they appear.
+  public static let supportedIRVersions: ClosedRange<Int64> = 1...14
 
   public var registry: OpRegistry
 
@@ -65,7 +68,12 @@ public struct ONNXImporter {
       decoder: TensorDecoder(baseDirectory: baseDirectory, owner: decoded))
     for f in repeated(model.n_functions, model.functions) {
       guard let f else { continue }
-      builder.functions[string(f.pointee.domain) + ":" + string(f.pointee.name)] = UnsafePointer(f)
+      let key = string(f.pointee.domain) + ":" + string(f.pointee.name)
+      // IR 10 lets functions share a name, told apart by an `overload` field Debian's onnx.proto lacks.
+      guard builder.functions[key] == nil else {
+        throw ImportError("\(name): the model defines function '\(key)' more than once (overloads are not supported)")
+      }
+      builder.functions[key] = UnsafePointer(f)
     }
     let g: Graph
     do {

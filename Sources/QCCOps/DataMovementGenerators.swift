@@ -58,12 +58,24 @@ extension DataMovementOps {
       throw OpError("start, limit and delta must share one type, not \(types.map { $0.elementType })")
     }
     guard t != .bool && t.bitWidth >= 8 else { throw OpError("Range does not support \(t)") }
+    _ = try rangeStashType(c.attributes, t)
     for (i, type) in types.enumerated() {
       if let n = type.shape.elementCount, n != 1 {
         throw OpError("operand \(i) must be a scalar, not \(Printer.spell(type))")
       }
     }
     return t
+  }
+
+  /// The precision f16 and bf16 ranges are computed in (opset 27's
+  /// `stash_type`: 1 = f32, the default, or 11 = f64); nil for other types.
+  static func rangeStashType(_ a: AttributeReader, _ t: ElementType) throws(OpError) -> ElementType? {
+    guard t == .f16 || t == .bf16 else { return nil }
+    switch try a.int("stash_type", default: 1) {
+    case 1: return .f32
+    case 11: return .f64
+    case let v: throw OpError("Range stash_type must be 1 (float) or 11 (double), not \(v)")
+    }
   }
 
   /// Range's element count, max(ceil((limit − start) / delta), 0), with exact
@@ -113,6 +125,11 @@ extension DataMovementOps {
         return [TensorData(converting: values, to: t, shape: [n])]
       }
       let start = s.doubles()[0], step = d.doubles()[0]
+      if try rangeStashType(c.attributes, t) == .f32 {
+        // As numpy's float32 arange, which the ONNX reference casts back: x0 + i·(x1 − x0) in f32.
+        let x0 = Float(start), delta = Float(start + step) - x0
+        return [TensorData(converting: (0..<n).map { Double(x0 + Float($0) * delta) }, to: t, shape: [n])]
+      }
       return [TensorData(converting: (0..<n).map { start + Double($0) * step }, to: t, shape: [n])]
     })
 

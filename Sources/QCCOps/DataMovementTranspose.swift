@@ -92,6 +92,9 @@ extension DataMovementOps {
   static func spaceToDepthType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0)
     let b = try blockSize(c)
+    // `mode` is new in opset 28; older versions behave as DCR.
+    let mode = try c.attributes.string("mode", default: "DCR")
+    guard mode == "DCR" || mode == "CRD" else { throw OpError("unknown mode '\(mode)'; expected DCR or CRD") }
     let d = try imageDims(x)
     var out: [Dim] = [d[0], try DimMath.scaled(d[1], by: b * b)]
     for i in 2...3 {
@@ -113,7 +116,9 @@ extension DataMovementOps {
       let b = try blockSize(c.inference)
       _ = try spaceToDepthType(c.inference)
       let (n, ch, h, w) = (x.shape[0], x.shape[1], x.shape[2] / b, x.shape[3] / b)
-      let y = try permuted(x, viewShape: [n, ch, h, b, w, b], perm: [0, 3, 5, 1, 2, 4], op: "SpaceToDepth")
+      let dcr = try c.attributes.string("mode", default: "DCR") == "DCR"
+      let y = try permuted(
+        x, viewShape: [n, ch, h, b, w, b], perm: dcr ? [0, 3, 5, 1, 2, 4] : [0, 1, 3, 5, 2, 4], op: "SpaceToDepth")
       return [y.reshaped([n, ch * b * b, h, w])]
     })
 }

@@ -20,9 +20,11 @@ extension ElementwiseOps {
     case prelu
     /// The remainder with the sign of the dividend (C `fmod`, `%`).
     case truncatedMod
-    /// The remainder with the sign of the divisor (Python `%`); integers only.
+    /// The remainder with the sign of the divisor (Python `%`).
     case flooredMod
-    /// x << y and x >> y (BitShift); unsigned integers only, shifting by the width or more gives 0.
+    /// x << y and x >> y (BitShift, right shifts sign-extending): shifting by
+    /// a negative amount or by the width or more leaves only the sign fill (-1
+    /// for a right shift of a negative x, else 0), as opset 28 defines.
     case shiftLeft, shiftRight
 
     /// The f32 kernel op, when there is one.
@@ -51,9 +53,17 @@ extension ElementwiseOps {
       case .min: x.isNaN || y.isNaN ? .nan : Swift.min(x, y)
       case .prelu: x < 0 ? x * y : x
       case .truncatedMod: fmod(x, y)
-      case .flooredMod: x - (x / y).rounded(.down) * y
+      case .flooredMod: Arithmetic.flooredRemainder(x, y)
       case .shiftLeft, .shiftRight: .nan  // BitShift takes integers only.
       }
+    }
+
+    /// Python's float `x % y`: C's fmod moved into the divisor's sign, so a
+    /// ±inf divisor gives x or y and a zero remainder takes the divisor's sign.
+    static func flooredRemainder(_ x: Double, _ y: Double) -> Double {
+      let r = fmod(x, y)
+      if r == 0 { return y.sign == .minus ? -0.0 : 0.0 }
+      return (r < 0) != (y < 0) ? r + y : r
     }
 
     /// The op on integers, wrapping on overflow.
@@ -71,8 +81,8 @@ extension ElementwiseOps {
         guard y != 0 else { return 0 }
         let r = x.remainderReportingOverflow(dividingBy: y).partialValue
         return r != 0 && (r < 0) != (y < 0) ? r &+ y : r
-      case .shiftLeft: return x << y
-      case .shiftRight: return x >> y
+      case .shiftLeft: return y < 0 || y >= T.bitWidth ? 0 : x &<< y
+      case .shiftRight: return y < 0 || y >= T.bitWidth ? (x < 0 ? -1 : 0) : x &>> y
       }
     }
   }
@@ -147,12 +157,11 @@ extension ElementwiseOps {
     }
   }
 
-  /// Mod: `fmod` 0 (the default) takes the divisor's sign and is for integers
-  /// only; `fmod` 1 takes the dividend's sign, as C does.
+  /// Mod: `fmod` 0 (the default) takes the divisor's sign (Python `%`;
+  /// opset 28 defines it for floats too); `fmod` 1 takes the dividend's sign, as C does.
   static func modOperation(_ attributes: AttributeReader, _ type: ElementType) throws(OpError) -> Arithmetic {
     switch try attributes.int("fmod", default: 0) {
     case 0:
-      guard !type.isFloatingPoint else { throw OpError("Mod on \(type) needs fmod = 1") }
       return .flooredMod
     case 1: return .truncatedMod
     case let v: throw OpError("Mod attribute fmod must be 0 or 1, not \(v)")

@@ -23,7 +23,7 @@ enum ElementwiseOps {
     r.register(arithmetic("Sum", arity: 1...Int.max, types: ElementTypes.float) { _, _ in .add })
     r.register(arithmetic("Mean", arity: 1...Int.max, types: ElementTypes.float, average: true) { _, _ in .add })
     r.register(pow)
-    r.register(arithmetic("BitShift", arity: 2...2, types: [.u8, .u16, .u32, .u64], operation: shiftOperation))
+    r.register(arithmetic("BitShift", arity: 2...2, types: ElementTypes.integer, operation: shiftOperation))
 
     // Math functions
     r.register(unary("Neg", QCC_UNARY_NEG, types: signedTypes, integer: .neg) { -$0 })
@@ -65,6 +65,8 @@ enum ElementwiseOps {
     r.register(hardSwish)
     r.register(shrink)
     r.register(gelu)
+    r.register(mish)
+    r.register(swish)
 
     // Comparisons and logic
     r.register(comparison("Equal", .equal, types: allTypes))
@@ -78,11 +80,20 @@ enum ElementwiseOps {
     r.register(not)
     r.register(isNaN)
     r.register(isInf)
+    r.register(bitwise("BitwiseAnd") { $0 & $1 })
+    r.register(bitwise("BitwiseOr") { $0 | $1 })
+    r.register(bitwise("BitwiseXor") { $0 ^ $1 })
+    r.register(bitwiseNot)
 
     // Selection and casts
     r.register(`where`)
     r.register(clip)
     r.register(cast)
     r.register(castLike)
+
+    // Quantization
+    r.register(quantizeLinear)
+    r.register(dequantizeLinear)
+    r.register(dynamicQuantizeLinear)
   }
 }

@@ -24,7 +24,9 @@ extension LinearAlgebraOps {
   /// (nil axes with a known result means the node is the identity: empty axes and noop_with_empty_axes).
   static func reduceType(_ c: InferenceContext, _ op: String) throws(OpError) -> (type: TensorType, axes: [Int]?) {
     let x = try c.input(0)
-    try ElementTypes.require(x, in: ElementTypes.numeric, op)
+    // ReduceMax and ReduceMin take bool since opset 20 (False < True).
+    let boolean: Set<ElementType> = op == "ReduceMax" || op == "ReduceMin" ? [.bool] : []
+    try ElementTypes.require(x, in: ElementTypes.numeric.union(boolean), op)
     let keep = try c.attributes.int("keepdims", default: 1) != 0
     let noop = try c.attributes.int("noop_with_empty_axes", default: 0) != 0
     if c.hasInput(1) { try c.requireIntegerInput(1, what: "axes") }
@@ -95,22 +97,30 @@ extension LinearAlgebraOps {
     return (moved, product(kept.map { shape[$0] }), n, 1)
   }
 
-  /// Reduction of non-f32 data laid out as [outer, n, inner].
+  /// Reduction of non-f32 data laid out as [outer, n, inner]. Max and Min of
+  /// an empty set give the type's smallest and largest value.
   static func referenceReduce(
     _ kind: qcc_reduce_kind, _ x: TensorData, outer: Int, n: Int, inner: Int, shape: [Int]
   ) -> TensorData {
-    let integral = x.elementType.isInteger && ![QCC_REDUCE_L2, QCC_REDUCE_LOG_SUM, QCC_REDUCE_LOG_SUM_EXP].contains(kind)
+    let type = x.elementType
+    let integral = (type.isInteger || type == .bool)
+      && ![QCC_REDUCE_L2, QCC_REDUCE_LOG_SUM, QCC_REDUCE_LOG_SUM_EXP].contains(kind)
     if integral {
       let v = x.integers()!
+      // u64 values above Int64.max arrive as negative bit patterns.
+      let less: (Int64, Int64) -> Bool = type == .u64 ? { UInt64(bitPattern: $0) < UInt64(bitPattern: $1) } : { $0 < $1 }
+      let (lowest, highest): (Int64, Int64) =
+        type == .bool ? (0, 1) : type.isUnsignedInteger ? (0, type == .u64 ? -1 : (1 << type.bitWidth) - 1)
+        : (-1 << (type.bitWidth - 1), type == .i64 ? .max : (1 << (type.bitWidth - 1)) - 1)
       var y = [Int64](repeating: 0, count: outer * inner)
       for o in 0..<outer {
         for i in 0..<inner {
-          var acc: Int64 = kind == QCC_REDUCE_PROD ? 1 : 0
+          var acc: Int64 = kind == QCC_REDUCE_PROD ? 1 : kind == QCC_REDUCE_MAX ? lowest : kind == QCC_REDUCE_MIN ? highest : 0
           for j in 0..<n {
             let e = v[(o * n + j) * inner + i]
             switch kind {
-            case QCC_REDUCE_MAX: acc = j == 0 ? e : max(acc, e)
-            case QCC_REDUCE_MIN: acc = j == 0 ? e : min(acc, e)
+            case QCC_REDUCE_MAX: acc = less(acc, e) ? e : acc
+            case QCC_REDUCE_MIN: acc = less(e, acc) ? e : acc
             case QCC_REDUCE_PROD: acc = acc &* e
             case QCC_REDUCE_SUM_SQUARE: acc = acc &+ e &* e
             case QCC_REDUCE_L1: acc = acc &+ (e < 0 ? 0 &- e : e)

@@ -7,7 +7,8 @@ import Glibc
 
 // Softmax, LogSoftmax and Hardmax along one axis (opset 13 semantics; the
 // importer rewrites older flattening forms). f32 runs the C kernel, f16 and
-// bf16 through it, f64 a reference loop in Double.
+// bf16 through it (Softmax itself step by step, see lowPrecisionSoftmax), f64
+// a reference loop in Double.
 
 extension LinearAlgebraOps {
   static let softmax = softmaxFamily("Softmax", mode: 0)
@@ -34,12 +35,43 @@ extension LinearAlgebraOps {
         if x.elementType == .f64 {
           return [referenceSoftmax(x, mode: mode, outer: outer, n: n, inner: inner)]
         }
+        if mode == 0 && (x.elementType == .f16 || x.elementType == .bf16) {
+          return [lowPrecisionSoftmax(x, outer: outer, n: n, inner: inner)]
+        }
         let xf = toF32(x)
         let y = TensorData.f32(uninitialized: x.shape) { out in
           qcc_f32_softmax(mode, xf.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner))
         }
         return [fromF32(y, to: x.elementType)]
       })
+  }
+
+  /// Softmax of f16 or bf16 as ONNX defines it, by its function body
+  /// Exp(X − ReduceMax(X)) / ReduceSum(…) with every intermediate rounded to
+  /// the input type, and as the ONNX reference (numpy) computes each step: in
+  /// f32, the f16 sum accumulating in f32 and the bf16 sum (ml_dtypes) in bf16,
+  /// element by element. One rounding at the end would differ by an ulp, more
+  /// than the tests' tolerance at these precisions.
+  static func lowPrecisionSoftmax(_ x: TensorData, outer: Int, n: Int, inner: Int) -> TensorData {
+    let isHalf = x.elementType == .f16
+    let round: (Float) -> Float = isHalf ? { Float(Float16($0)) } : { BFloat16($0).floatValue }
+    let v = x.doubles().map { Float($0) }
+    var y = [Double](repeating: 0, count: v.count)
+    var e = [Float](repeating: 0, count: n)
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let at = { (j: Int) in (o * n + j) * inner + i }
+        let m = (0..<n).map { v[at($0)] }.max() ?? 0
+        var sum: Float = 0
+        for j in 0..<n {
+          e[j] = round(exp(round(v[at(j)] - m)))
+          sum = isHalf ? sum + e[j] : round(sum + e[j])
+        }
+        sum = round(sum)
+        for j in 0..<n { y[at(j)] = Double(round(e[j] / sum)) }
+      }
+    }
+    return TensorData(converting: y, to: x.elementType, shape: x.shape)
   }
 
   static func referenceSoftmax(_ x: TensorData, mode: Int32, outer: Int, n: Int, inner: Int) -> TensorData {

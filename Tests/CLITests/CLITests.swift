@@ -106,6 +106,24 @@ import _QCCTestSupport
     #expect(r.stderr == "qcc: error: stacked inputs ('a') and unstacked inputs ('b') are mixed: stack every input as [N, …] or none\n")
   }
 
+  @Test func outputIsDeterministicAcrossProcesses() throws {
+    // Each process seeds Swift's hashing differently: any dictionary order leaking into the output shows here.
+    let args = ["opt", example + "/model.onnx", "--passes", "canonicalize"]
+    let first = try QCCCommand.run(args), second = try QCCCommand.run(args)
+    #expect(first.status == 0 && !first.stdout.isEmpty)
+    #expect(first.stdout == second.stdout)
+  }
+
+  @Test func npzInputsBindByMemberName() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    let x = try NPY.read(path: example + "/x.npy")
+    try NPZ.write([(name: "x", tensor: x)], to: dir + "/inputs.npz")
+    let r = try QCCCommand.run(["run", example + "/model.onnx", "--input", dir + "/inputs.npz", "-o", dir + "/out"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let cmp = try QCCCommand.run(["compare", dir + "/out/logits.npy", example + "/logits_ref.npy", "--tolerance", "1e-5"])
+    #expect(cmp.status == 0, "\(cmp.stdout)")
+  }
+
   @Test func optPrintsCanonicalIRAndDumps() throws {
     let r = try QCCCommand.run(["opt", example + "/model.onnx", "--passes", "canonicalize", "--print-ir-after=canonicalize", "--elide-constants"])
     #expect(r.status == 0, "\(r.stderr)")

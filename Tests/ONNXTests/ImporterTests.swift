@@ -121,11 +121,16 @@ import _QCCTestSupport
   }
 
   @Test func unsupportedOpset() {
-    #expect(importError("opset99.onnx") == "opset99.onnx: default-domain opset 99 is not supported (qcc reads opsets 1–21)")
+    #expect(importError("opset99.onnx") == "opset99.onnx: default-domain opset 99 is not supported (qcc reads opsets 1–28)")
   }
 
   @Test func unsupportedIRVersion() {
-    #expect(importError("ir11.onnx") == "ir11.onnx: model IR version 11 is not supported (qcc reads IR versions 1–10)")
+    #expect(importError("ir15.onnx") == "ir15.onnx: model IR version 15 is not supported (qcc reads IR versions 1–14)")
+  }
+
+  @Test func functionOverloadsAreRejected() {
+    #expect(importError("function_overloads.onnx")
+      == "function_overloads.onnx: the model defines function 'custom:Act' more than once (overloads are not supported)")
   }
 
   @Test func shapeMismatch() {

@@ -64,7 +64,14 @@ save(unsupported, "unsupported_ops.onnx", check=False)
 save(model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
            [helper.make_tensor_value_info("y", f32, [2, 3])], opset=99), "opset99.onnx", check=False)
 save(model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [x],
-           [helper.make_tensor_value_info("y", f32, [2, 3])], ir=11), "ir11.onnx", check=False)
+           [helper.make_tensor_value_info("y", f32, [2, 3])], ir=15), "ir15.onnx", check=False)
+# The newest opset and IR version qcc reads (onnx 1.23): ops at their opset-28 versions.
+save(model([helper.make_node("Relu", ["x"], ["r"], name="relu"),
+            helper.make_node("Cast", ["r"], ["h"], name="to_half", to=TensorProto.FLOAT16),
+            helper.make_node("Reshape", ["h", "shape"], ["y"], name="flat")], [x],
+           [helper.make_tensor_value_info("y", TensorProto.FLOAT16, [6])],
+           [numpy_helper.from_array(np.array([6], dtype=np.int64), "shape")], opset=28, ir=14),
+     "opset28_ir14.onnx", check=False)
 w_bad = numpy_helper.from_array(np.ones((4, 5), dtype=np.float32), "w")
 save(model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], [x],
            [helper.make_tensor_value_info("y", f32, [2, 5])], [w_bad]), "shape_mismatch.onnx", check=False)
@@ -136,3 +143,18 @@ stale = model([helper.make_node("Relu", ["xb"], ["t"], name="relu"), helper.make
               [helper.make_tensor_value_info("xb", f32, ["batch", 3])], [helper.make_tensor_value_info("y", f32, ["batch", 3])],
               value_info=[helper.make_tensor_value_info("t", f32, [1, 3])])
 save(stale, "stale_annotation.onnx")
+
+# Two overloads of one model-local function (IR 10): qcc cannot tell them apart.
+overloads = []
+for overload, op in (("relu", "Relu"), ("abs", "Abs")):
+    f = helper.make_function("custom", "Act", ["a"], ["b"], [helper.make_node(op, ["a"], ["b"])],
+                             [helper.make_opsetid("", 21)])
+    f.overload = overload
+    overloads.append(f)
+call = helper.make_node("Act", ["x"], ["y"], domain="custom", name="act")
+call.overload = "abs"
+overloaded = helper.make_model(
+    helper.make_graph([call], "g", [x], [helper.make_tensor_value_info("y", f32, [2, 3])]),
+    opset_imports=[helper.make_opsetid("", 21), helper.make_opsetid("custom", 1)], functions=overloads)
+overloaded.ir_version = 10
+save(overloaded, "function_overloads.onnx")

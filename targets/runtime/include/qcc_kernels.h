@@ -14,8 +14,13 @@
 
 #include "qcc_base.h"
 #include "qcc_data_movement.h"
+#include "qcc_float_activation.h"
+#include "qcc_float_conv_transpose.h"
 #include "qcc_float_elementwise.h"
 #include "qcc_float_nn.h"
+#include "qcc_float_resample.h"
+#include "qcc_float_scan.h"
+#include "qcc_gemm.h"
 #include "qcc_math.h"
 
 #endif
