@@ -55,16 +55,7 @@ public enum Shape: Hashable, Sendable {
   }
 
   /// Number of elements, when the shape is static and the count fits in an Int.
-  public var elementCount: Int? {
-    guard let sizes = staticSizes else { return nil }
-    var count = 1
-    for s in sizes {
-      let (product, overflow) = count.multipliedReportingOverflow(by: s)
-      if overflow { return nil }
-      count = product
-    }
-    return count
-  }
+  public var elementCount: Int? { staticSizes.flatMap(checkedProduct) }
 }
 
 /// What a tensor's elements are: plain scalars, or a quantized encoding of them.
@@ -118,4 +109,16 @@ public struct TensorType: Hashable, Sendable {
 
   /// The type of stored elements.
   public var elementType: ElementType { element.storage }
+}
+
+/// The product of `values`, nil when it overflows an Int (shapes read from
+/// untrusted models must never trap).
+public func checkedProduct<S: Sequence>(_ values: S) -> Int? where S.Element == Int {
+  var p = 1
+  for v in values {
+    let (r, overflow) = p.multipliedReportingOverflow(by: v)
+    if overflow { return nil }
+    p = r
+  }
+  return p
 }

@@ -12,17 +12,6 @@ extension DataMovementOps {
   /// from user data (ConstantOfShape, Expand, Tile, Pad…) fail cleanly above it.
   static let maxTensorBytes = 1 << 34
 
-  /// The product of `values`, nil when it overflows.
-  static func checkedProduct<S: Sequence>(_ values: S) -> Int? where S.Element == Int {
-    var p = 1
-    for v in values {
-      let (r, overflow) = p.multipliedReportingOverflow(by: v)
-      if overflow { return nil }
-      p = r
-    }
-    return p
-  }
-
   /// The sum of `values`, nil when it overflows.
   static func checkedSum<S: Sequence>(_ values: S) -> Int? where S.Element == Int {
     var total = 0
