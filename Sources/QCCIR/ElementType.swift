@@ -51,3 +51,23 @@ public enum ElementType: String, CaseIterable, Hashable, Sendable {
 extension ElementType: CustomStringConvertible {
   public var description: String { rawValue }
 }
+
+extension ElementType {
+  /// The values an integer type holds (bool as 0…1); nil for floating-point types.
+  public var integerRange: ClosedRange<Int64>? {
+    switch self {
+    case .i64: Int64.min...Int64.max
+    case .i32: Int64(Int32.min)...Int64(Int32.max)
+    case .i16: Int64(Int16.min)...Int64(Int16.max)
+    case .i8: -128...127
+    case .i4: -8...7
+    case .u64: 0...Int64.max  // Quantized storage never uses the top half.
+    case .u32: 0...Int64(UInt32.max)
+    case .u16: 0...Int64(UInt16.max)
+    case .u8: 0...255
+    case .u4: 0...15
+    case .bool: 0...1
+    case .f64, .f32, .f16, .bf16: nil
+    }
+  }
+}

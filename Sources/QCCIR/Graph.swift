@@ -100,6 +100,9 @@ public struct Graph: Sendable {
   public private(set) var inputs: [ValueID] = []
   /// Graph outputs, in return order, with the names callers see.
   public private(set) var outputs: [(name: String, value: ValueID)] = []
+  /// Tensors that quantized types refer to by name (`#name`): per-channel and
+  /// per-group scales and zero points. Printed at the top of the module.
+  public var parameters: [String: Constant] = [:]
   private var first: NodeID?
   private var last: NodeID?
   private var valueNames: [String: ValueID] = [:]

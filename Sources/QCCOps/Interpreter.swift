@@ -31,6 +31,9 @@ public struct Interpreter: Sendable {
   struct Step: Sendable {
     var node: NodeID
     var definition: OpDefinition
+    /// The operands' and results' IR types (quantization lives there).
+    var inputTypes: [TensorType?]
+    var resultTypes: [TensorType]
     /// Values whose last read is this step; released after it runs.
     var releases: [ValueID]
   }
@@ -61,7 +64,9 @@ public struct Interpreter: Sendable {
       }
       // Results nobody reads are released right away.
       let unread = node.results.filter { g[$0].uses.isEmpty }
-      steps.append(Step(node: id, definition: definition, releases: releases[i] + unread))
+      steps.append(Step(
+        node: id, definition: definition, inputTypes: node.inputs.map { $0.map { g[$0].type } },
+        resultTypes: node.results.map { g[$0].type }, releases: releases[i] + unread))
     }
     if !unknown.isEmpty {
       let list = unknown.keys.sorted().map { "\($0) (\(unknown[$0]!.joined(separator: ", ")))" }
@@ -97,7 +102,9 @@ public struct Interpreter: Sendable {
       let results: [TensorData]
       let start = timeNode == nil ? 0 : Interpreter.now()
       do {
-        results = try step.definition.evaluate(EvaluationContext(node: node, inputs: inputs))
+        results = try step.definition.evaluate(EvaluationContext(
+          node: node, inputs: inputs, inputTypes: step.inputTypes, resultTypes: step.resultTypes,
+          parameters: g.parameters))
       } catch {
         throw .badInput("\(g.describe(step.node)): \(error)")
       }

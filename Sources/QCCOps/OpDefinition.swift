@@ -44,12 +44,23 @@ public struct InferenceContext: Sendable {
   public let inputValues: [TensorData?]
   /// How many results the node has (variadic ops such as Split need it).
   public let resultCount: Int
+  /// The result types the node already records, when it is in a graph. Ops
+  /// whose result type a pass chooses rather than the operands determine
+  /// (`qcc.quantize`: the scale and zero point) check against and return these.
+  public let declaredResultTypes: [TensorType]?
+  /// The graph's quantization parameters (`#name` tensors), for ops on quantized values.
+  public let parameters: [String: Constant]
 
-  public init(node: Node, inputTypes: [TensorType?], inputValues: [TensorData?], resultCount: Int? = nil) {
+  public init(
+    node: Node, inputTypes: [TensorType?], inputValues: [TensorData?], resultCount: Int? = nil,
+    declaredResultTypes: [TensorType]? = nil, parameters: [String: Constant] = [:]
+  ) {
     self.node = node
     self.inputTypes = inputTypes
     self.inputValues = inputValues
     self.resultCount = resultCount ?? node.results.count
+    self.declaredResultTypes = declaredResultTypes
+    self.parameters = parameters
   }
 
   public var attributes: AttributeReader { AttributeReader(node.attributes) }
@@ -70,15 +81,36 @@ public struct InferenceContext: Sendable {
   public func hasInput(_ i: Int) -> Bool { i < inputTypes.count && inputTypes[i] != nil }
 }
 
-/// What evaluation sees of a node: its attributes and its operand tensors.
+/// What evaluation sees of a node: its attributes, its operand tensors, and
+/// the IR types around it (which carry quantization: a tensor of an `i8`
+/// value holds the integers, its type says what they stand for).
 public struct EvaluationContext: Sendable {
   public let node: Node
   /// Operand tensors; nil where an optional operand is omitted.
   public let inputs: [TensorData?]
+  /// The operands' IR types; nil entries where unknown (the tensor's own type then applies).
+  public let inputTypes: [TensorType?]
+  /// The results' IR types, when the node is in a graph.
+  public let resultTypes: [TensorType]?
+  /// The graph's quantization parameters (`#name` tensors).
+  public let parameters: [String: Constant]
 
-  public init(node: Node, inputs: [TensorData?]) {
+  public init(
+    node: Node, inputs: [TensorData?], inputTypes: [TensorType?] = [], resultTypes: [TensorType]? = nil,
+    parameters: [String: Constant] = [:]
+  ) {
     self.node = node
     self.inputs = inputs
+    self.inputTypes = inputTypes
+    self.resultTypes = resultTypes
+    self.parameters = parameters
+  }
+
+  /// The IR type of operand `i`: its declared element (quantized or plain) with the tensor's concrete shape.
+  public func inputType(_ i: Int) -> TensorType? {
+    guard i < inputs.count, let data = inputs[i] else { return nil }
+    let element = i < inputTypes.count ? inputTypes[i]?.element ?? .plain(data.elementType) : .plain(data.elementType)
+    return TensorType(element, Shape(data.shape))
   }
 
   public var attributes: AttributeReader { AttributeReader(node.attributes) }
@@ -93,7 +125,9 @@ public struct EvaluationContext: Sendable {
   /// The same node seen by type inference with every operand known: how an
   /// evaluator computes its result shapes with the inference code.
   public var inference: InferenceContext {
-    InferenceContext(node: node, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
+    InferenceContext(
+      node: node, inputTypes: inputs.indices.map { inputType($0) }, inputValues: inputs,
+      declaredResultTypes: resultTypes, parameters: parameters)
   }
 }
 

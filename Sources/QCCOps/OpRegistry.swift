@@ -31,7 +31,9 @@ public struct OpRegistry: Sendable {
     let context = InferenceContext(
       node: node,
       inputTypes: node.inputs.map { $0.map { graph[$0].type } },
-      inputValues: node.inputs.map { $0.flatMap { graph.constantData($0) } })
+      inputValues: node.inputs.map { $0.flatMap { graph.constantData($0) } },
+      declaredResultTypes: node.results.isEmpty ? nil : node.results.map { graph[$0].type },
+      parameters: graph.parameters)
     return try definition.inferTypes(context)
   }
 }

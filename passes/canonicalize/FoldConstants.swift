@@ -47,7 +47,10 @@ public struct FoldConstants: Pass {
       var constants: [(ValueID, String)] = []
       for (value, data) in zip(g[id].results, results) {
         let name = g[value].name
-        let constant = g.addConstant(data, name: name)
+        // A quantized result keeps its quantized type over the folded integers.
+        let declared = g[value].type
+        let type = declared.elementType == data.elementType ? TensorType(declared.element, Shape(data.shape)) : nil
+        let constant = g.addConstant(data, name: name, type: type)
         g.replaceAllUses(of: value, with: constant)
         constants.append((constant, name))
       }
@@ -88,7 +91,9 @@ public struct FoldConstants: Pass {
     }
     if outputBytes > options.maxBytes && outputBytes > inputBytes { return nil }
     do {
-      let results = try definition.evaluate(EvaluationContext(node: node, inputs: inputs))
+      let results = try definition.evaluate(EvaluationContext(
+        node: node, inputs: inputs, inputTypes: node.inputs.map { $0.map { g[$0].type } },
+        resultTypes: node.results.map { g[$0].type }, parameters: g.parameters))
       return results.count == node.results.count ? results : nil
     } catch {
       throw PassError("\(g.describe(id)): cannot be evaluated on its constant operands: \(error)")
