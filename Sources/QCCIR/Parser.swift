@@ -437,6 +437,18 @@ public struct Parser {
       try expectWord("q.uniform")
       guard consume("<") else { throw error("expected '<' after '!q.uniform'") }
       let storage = try parseElementType()
+      var storageRange: ClosedRange<Int64>?
+      if consume("<") {
+        let rangePos = pos
+        let low = try parseInteger()
+        guard consume(":") else { throw error("expected ':' in the storage range") }
+        let high = try parseInteger()
+        guard consume(">") else { throw error("expected '>' after the storage range") }
+        guard low <= high, let full = storage.integerRange, full.contains(low), full.contains(high) else {
+          throw error("storage range \(low):\(high) does not fit \(storage)", at: rangePos)
+        }
+        storageRange = low...high
+      }
       guard consume(":") else { throw error("expected ':' after the storage type") }
       let expressed = try parseElementType()
       var axis: Int?
@@ -477,7 +489,7 @@ public struct Parser {
         granularity = .perTensor(scale: scale, zeroPoint: Int(try parseInteger()))
       }
       try expect(">")
-      return .quantized(QuantizedType(storage: storage, expressed: expressed, granularity: granularity))
+      return .quantized(QuantizedType(storage: storage, expressed: expressed, granularity: granularity, storageRange: storageRange))
     }
     return .plain(try parseElementType())
   }

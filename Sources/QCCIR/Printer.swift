@@ -189,7 +189,9 @@ public struct Printer {
     switch element {
     case .plain(let t): write(t.rawValue)
     case .quantized(let q):
-      write("!q.uniform<\(q.storage):\(q.expressed)")
+      write("!q.uniform<\(q.storage)")
+      if let r = q.storageRange { write("<\(r.lowerBound):\(r.upperBound)>") }
+      write(":\(q.expressed)")
       switch q.granularity {
       case .perTensor(let scale, let zp):
         write(", \(Printer.spell(scale)):\(zp)>")

@@ -23,7 +23,8 @@ public struct QuantizationParameters: Hashable, Sendable {
   /// Resolves `type`'s parameters; nil when a named parameter is missing,
   /// elided, or not a tensor of scales (f32) and zero points (integers).
   public init?(_ type: QuantizedType, parameters: [String: Constant]) {
-    guard let range = type.storage.integerRange else { return nil }
+    guard type.storage.integerRange != nil else { return nil }
+    let range = type.range
     switch type.granularity {
     case .perTensor(let scale, let zeroPoint):
       self.init(scales: [scale], zeroPoints: [Int32(zeroPoint)], range: range)

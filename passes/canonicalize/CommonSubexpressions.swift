@@ -17,11 +17,14 @@ public struct CommonSubexpressions: Pass {
   /// Constants up to this size are compared; larger ones are weights, which are rarely duplicated and costly to hash.
   static let maxConstantBytes = 4096
 
+  /// Nodes are equal when op, operands, attributes and result types agree: the
+  /// result types matter for ops whose types a pass chose (two quantizations
+  /// of one value with different scales are different values).
   struct NodeKey: Hashable {
     var op: String
     var inputs: [ValueID?]
     var attributes: Attributes
-    var resultCount: Int
+    var resultTypes: [TensorType]
   }
 
   struct ConstantKey: Hashable {
@@ -47,7 +50,7 @@ public struct CommonSubexpressions: Pass {
     var seen: [NodeKey: NodeID] = [:]
     for id in g.nodeOrder {
       let node = g[id]
-      let key = NodeKey(op: node.op, inputs: node.inputs, attributes: node.attributes, resultCount: node.results.count)
+      let key = NodeKey(op: node.op, inputs: node.inputs, attributes: node.attributes, resultTypes: node.results.map { g[$0].type })
       guard let first = seen[key] else {
         seen[key] = id
         continue
