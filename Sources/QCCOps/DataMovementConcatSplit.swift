@@ -18,6 +18,12 @@ extension DataMovementOps {
       guard t.elementType == first.elementType else {
         throw OpError("input \(i) is \(t.elementType), but input 0 is \(first.elementType)")
       }
+      try requireMovable(t, "Concat")
+      if t.element != first.element && (t.element.quantization != nil || first.element.quantization != nil) {
+        throw OpError(
+          "input \(i) is \(Printer.spell(t)), but input 0 is \(Printer.spell(first)): "
+            + "concatenated quantized values must share one quantization")
+      }
       guard let d = t.shape.dims else { axisSizes.append(.symbolic(nil)); continue }
       guard var merged = dims else {
         guard !d.isEmpty else { throw OpError("cannot concatenate scalars") }
@@ -107,6 +113,7 @@ extension DataMovementOps {
 
   static func splitTypes(_ c: InferenceContext) throws(OpError) -> [TensorType] {
     let x = try c.input(0)
+    try requireMovable(x, "Split")
     let axisValue = try c.attributes.int("axis", default: 0)
     guard let dims = x.shape.dims else {
       _ = try splitSizes(c, axisSize: .symbolic(nil))

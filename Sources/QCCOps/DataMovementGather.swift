@@ -27,6 +27,7 @@ extension DataMovementOps {
 
   static func gatherType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let data = try c.input(0), indices = try c.input(1)
+    try requireMovable(data, "Gather")
     try c.requireIntegerInput(1, what: "indices")
     let axisValue = try c.attributes.int("axis", default: 0)
     guard let d = data.shape.dims, let i = indices.shape.dims else { return TensorType(data.element, .unranked) }

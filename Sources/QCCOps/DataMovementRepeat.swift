@@ -9,6 +9,7 @@ extension DataMovementOps {
 
   static func expandType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0)
+    try requireMovable(x, "Expand")
     try c.requireIntegerInput(1, what: "the shape operand")
     let length = try c.vectorLength(1, what: "the shape operand")
     guard let target = try c.knownIntegers(1, what: "the shape operand") else {

@@ -64,6 +64,7 @@ extension DataMovementOps {
 
   static func sliceType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let x = try c.input(0)
+    try requireMovable(x, "Slice")
     guard let dims = x.shape.dims else { return TensorType(x.element, .unranked) }
     let (spec, axes) = try sliceSpec(c, rank: dims.count)
     guard let axes else { return TensorType(x.element, .ranked(DimMath.unknown(dims.count))) }
@@ -91,6 +92,7 @@ extension DataMovementOps {
     inferTypes: { (c) throws(OpError) in [try sliceType(c)] },
     evaluate: { (c) throws(OpError) in
       let x = try c.input(0)
+      try requireMovable(c.inputType(0), "Slice")
       _ = try elementSize(x.elementType, op: "Slice")
       guard let spec = try sliceSpec(c.inference, rank: x.shape.count).spec else {
         throw OpError("starts, ends, axes and steps must be known")

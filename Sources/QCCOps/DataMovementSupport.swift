@@ -45,6 +45,24 @@ extension DataMovementOps {
     return TensorData(uninitialized: elementType, shape: shape) { fill($0.address) }
   }
 
+  /// Checks that data movement may carry a value of type `t` through: a plain
+  /// or per-tensor quantized element passes (the bytes move, the scale stays);
+  /// per-axis and per-group quantized values cannot, since moving the data
+  /// would move the axis their parameters follow. 4-bit quantized values
+  /// cannot be moved element by element; views (`isView`) keep every byte.
+  static func requireMovable(_ t: TensorType?, _ op: String, isView: Bool = false) throws(OpError) {
+    guard let q = t?.element.quantization else { return }
+    guard case .perTensor = q.granularity else {
+      throw OpError(
+        "per-channel quantized values cannot be moved by \(op): fold the data movement into the constant before quantizing")
+    }
+    if q.storage.bitWidth < 8 && !isView {
+      throw OpError(
+        "\(op) cannot move \(q.storage) quantized values (two to a byte); "
+          + "only views (Reshape, Flatten, Squeeze, Unsqueeze, Identity) keep them whole")
+    }
+  }
+
   /// Bytes per element for the byte-copying kernels; sub-byte types cannot be
   /// addressed element by element, so an op that moves elements rejects them.
   static func elementSize(_ type: ElementType, op: String) throws(OpError) -> Int {

@@ -32,6 +32,7 @@ extension DataMovementOps {
     "Transpose",
     inferTypes: { (c) throws(OpError) in
       let x = try c.input(0)
+      try requireMovable(x, "Transpose")
       let dims = x.shape.dims
       guard let perm = try transposePermutation(c, rank: dims?.count) else { return [TensorType(x.element, .unranked)] }
       guard let dims else { return [TensorType(x.element, .ranked(DimMath.unknown(perm.count)))] }
@@ -39,6 +40,7 @@ extension DataMovementOps {
     },
     evaluate: { (c) throws(OpError) in
       let x = try c.input(0)
+      try requireMovable(c.inputType(0), "Transpose")
       let perm = try transposePermutation(c.inference, rank: x.shape.count)!
       return [try permuted(x, viewShape: x.shape, perm: perm, op: "Transpose")]
     })

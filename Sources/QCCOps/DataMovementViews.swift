@@ -21,8 +21,14 @@ extension DataMovementOps {
   {
     OpDefinition(
       name,
-      inferTypes: { (c) throws(OpError) in [try infer(c)] },
-      evaluate: { (c) throws(OpError) in [try view(try c.input(0), as: try infer(c.inference), op: name)] })
+      inferTypes: { (c) throws(OpError) in
+        try requireMovable(c.optionalInput(0), name, isView: true)
+        return [try infer(c)]
+      },
+      evaluate: { (c) throws(OpError) in
+        try requireMovable(c.inputType(0), name, isView: true)
+        return [try view(try c.input(0), as: try infer(c.inference), op: name)]
+      })
   }
 
   static let identity = viewOp("Identity") { (c) throws(OpError) in try c.input(0) }

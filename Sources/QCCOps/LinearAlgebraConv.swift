@@ -30,52 +30,60 @@ extension LinearAlgebraOps {
 
   /// The result type, window and group count of a Conv node.
   static func convType(_ c: InferenceContext) throws(OpError) -> (type: TensorType, window: Window, group: Int) {
-    let x = try c.input(0), w = try c.input(1)
+    let x = try c.input(0)
     try ElementTypes.require(x, in: convTypes, "Conv")
     try requireSameElement(c, [1, 2], as: x, "Conv")
+    let (dims, window, group) = try convGeometry(c, op: "Conv")
+    return (TensorType(x.element, .ranked(dims)), window, group)
+  }
+
+  /// Conv's attributes and shapes, whatever the element types (`qcc.conv` shares them):
+  /// the result dims, window and group count; `op` names the op in errors.
+  static func convGeometry(_ c: InferenceContext, op: String) throws(OpError) -> (dims: [Dim], window: Window, group: Int) {
+    let x = try c.input(0), w = try c.input(1)
     let a = c.attributes
     let group = try a.int("group", default: 1)
-    guard group >= 1 else { throw OpError("Conv attribute 'group' must be positive, not \(group)") }
+    guard group >= 1 else { throw OpError("\(op) attribute 'group' must be positive, not \(group)") }
     guard let wd = w.shape.dims else {
-      throw OpError("Conv needs a weight of known rank")
+      throw OpError("\(op) needs a weight of known rank")
     }
-    guard wd.count >= 3 else { throw OpError("Conv weight must have rank 3 or more, not \(wd.count)") }
+    guard wd.count >= 3 else { throw OpError("\(op) weight must have rank 3 or more, not \(wd.count)") }
     let r = wd.count - 2
     if let xd = x.shape.dims, xd.count != wd.count {
-      throw OpError("Conv input rank \(xd.count) does not match weight rank \(wd.count)")
+      throw OpError("\(op) input rank \(xd.count) does not match weight rank \(wd.count)")
     }
     var kernel: [Int]
     if let k = try a.ints("kernel_shape") {
-      guard k.count == r else { throw OpError("Conv attribute 'kernel_shape' \(k) has \(k.count) values, expected \(r)") }
+      guard k.count == r else { throw OpError("\(op) attribute 'kernel_shape' \(k) has \(k.count) values, expected \(r)") }
       kernel = k
       for (i, d) in wd.dropFirst(2).enumerated() {
-        if case .fixed(let n) = d, n != k[i] { throw OpError("Conv kernel_shape \(k) does not match the weight's \(DimMath.describe(wd))") }
+        if case .fixed(let n) = d, n != k[i] { throw OpError("\(op) kernel_shape \(k) does not match the weight's \(DimMath.describe(wd))") }
       }
     } else {
       guard let k = Shape.ranked(Array(wd.dropFirst(2))).staticSizes else {
-        throw OpError("Conv needs a kernel_shape attribute or a weight with static spatial dims")
+        throw OpError("\(op) needs a kernel_shape attribute or a weight with static spatial dims")
       }
       kernel = k
     }
-    let window = try Window(a, op: "Conv", kernel: kernel, allowsCeil: false)
-    guard (1...3).contains(r) else { throw OpError("Conv supports 1 to 3 spatial dimensions, not \(r)") }
+    let window = try Window(a, op: op, kernel: kernel, allowsCeil: false)
+    guard (1...3).contains(r) else { throw OpError("\(op) supports 1 to 3 spatial dimensions, not \(r)") }
     let m = wd[0]
     if case .fixed(let mv) = m, mv % group != 0 {
-      throw OpError("Conv output channels \(mv) are not divisible by group \(group)")
+      throw OpError("\(op) output channels \(mv) are not divisible by group \(group)")
     }
     var out: [Dim] = [.symbolic(nil), m] + DimMath.unknown(r)
     if let xd = x.shape.dims {
       if case .fixed(let ch) = xd[1], case .fixed(let cg) = wd[1], ch != cg * group {
-        throw OpError("Conv input has \(ch) channels, but the weight expects \(cg) x group \(group)")
+        throw OpError("\(op) input has \(ch) channels, but the weight expects \(cg) x group \(group)")
       }
-      out = [xd[0], m] + (try window.outputDims(Array(xd.dropFirst(2)), op: "Conv"))
+      out = [xd[0], m] + (try window.outputDims(Array(xd.dropFirst(2)), op: op))
     }
     if let b = c.optionalInput(2), let bd = b.shape.dims {
-      guard bd.count == 1 else { throw OpError("Conv bias must have rank 1, not \(bd.count)") }
+      guard bd.count == 1 else { throw OpError("\(op) bias must have rank 1, not \(bd.count)") }
       if case .fixed(let nb) = bd[0], case .fixed(let mv) = m, nb != mv {
-        throw OpError("Conv bias has \(nb) elements, expected \(mv)")
+        throw OpError("\(op) bias has \(nb) elements, expected \(mv)")
       }
     }
-    return (TensorType(x.element, .ranked(out)), window, group)
+    return (out, window, group)
   }
 }

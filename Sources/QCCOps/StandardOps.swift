@@ -7,5 +7,6 @@ enum StandardOps {
     ElementwiseOps.register(into: &registry)
     DataMovementOps.register(into: &registry)
     LinearAlgebraOps.register(into: &registry)
+    QuantizedOps.register(into: &registry)
   }
 }

@@ -22,5 +22,6 @@
 #include "qcc_float_scan.h"
 #include "qcc_gemm.h"
 #include "qcc_math.h"
+#include "qcc_quant.h"
 
 #endif

@@ -1,0 +1,78 @@
+import QCCIR
+import QCCKernels
+
+// qcc.add and qcc.mul: residual connections and gating on quantized values,
+// with numpy broadcasting. Operands and result are quantized per tensor
+// (8 or 16 bits); with s = 30,
+//   add: y = clamp(zy + floor(((a − za) × Ma + (b − zb) × Mb + 2^(s−1)) / 2^s)),
+//        Ma = round_half_even(sa / sy × 2^s), Mb likewise;
+//   mul: y = clamp(zy + floor(((a − za) × (b − zb) × M + 2^(s−1)) / 2^s)),
+//        M = round_half_even(sa × sb / sy × 2^s),
+// exact in 64-bit integers. The arithmetic is qcc_qadd / qcc_qmul, the
+// multipliers qcc_qadd_multiplier / qcc_qmul_multiplier.
+
+extension QuantizedOps {
+  static func arithmeticType(_ c: InferenceContext, _ op: String) throws(OpError) -> TensorType {
+    let (a, qa) = try quantizedOperand(c, 0, op)
+    let (b, qb) = try quantizedOperand(c, 1, op)
+    let (declared, qy) = try declaredResult(c, op)
+    for (q, what) in [(qa, "operand 0"), (qb, "operand 1"), (qy, "the result")] {
+      guard byteValueStorage.contains(q.storage) else {
+        throw OpError("\(op): \(what) is \(q.storage); it takes \(list(byteValueStorage))")
+      }
+      guard case .perTensor = q.granularity else { throw OpError("\(op): \(what) must be quantized per tensor") }
+    }
+    let broadcast: Shape
+    do {
+      broadcast = try Broadcast.shape(of: [a, b])
+    } catch {
+      throw OpError("\(op): \(error.message)")
+    }
+    let shape = try unify(broadcast, declared.shape, op, "the declared result shape")
+    try checkParameters(qa, shape: a.shape, c.parameters, op, "operand 0")
+    try checkParameters(qb, shape: b.shape, c.parameters, op, "operand 1")
+    try checkParameters(qy, shape: shape, c.parameters, op, "the result")
+    return TensorType(declared.element, shape)
+  }
+
+  static let add = arithmetic("qcc.add")
+  static let mul = arithmetic("qcc.mul")
+
+  static func arithmetic(_ op: String) -> OpDefinition {
+    OpDefinition(
+      op,
+      inferTypes: { (c) throws(OpError) in [try arithmeticType(c, op)] },
+      evaluate: { (c) throws(OpError) in
+        let type = try arithmeticType(c.inference, op)
+        let shape = type.shape.staticSizes!
+        try requireKernelRank(shape.count)
+        let (a, qa, pa) = try operandParameters(c, 0, op)
+        let (b, qb, pb) = try operandParameters(c, 1, op)
+        let qy = type.element.quantization!
+        let py = try resultParameters(type, c, op)
+        let (lo, hi) = clampRange(py)
+        let sa = Broadcast.strides(of: a.shape, broadcastTo: shape)
+        let sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
+        let dims = shape.map(Int64.init)
+        let (ka, kb, ky) = (kernelType(qa.storage)!, kernelType(qb.storage)!, kernelType(qy.storage)!)
+        let (za, zb, zy) = (pa.zeroPoints[0], pb.zeroPoints[0], py.zeroPoints[0])
+        let out = withExtendedLifetime((a, b)) {
+          TensorData(uninitialized: qy.storage, shape: shape) { raw in
+            if op == "qcc.add" {
+              let ma = qcc_qadd_multiplier(pa.scales[0], py.scales[0])
+              let mb = qcc_qadd_multiplier(pb.scales[0], py.scales[0])
+              qcc_qadd(
+                ky, raw.address, zy, lo, hi, ka, a.rawPointer, sa, za, ma, kb, b.rawPointer, sb, zb, mb, dims,
+                Int32(dims.count))
+            } else {
+              let m = qcc_qmul_multiplier(pa.scales[0], pb.scales[0], py.scales[0])
+              qcc_qmul(
+                ky, raw.address, zy, lo, hi, ka, a.rawPointer, sa, za, kb, b.rawPointer, sb, zb, m, dims,
+                Int32(dims.count))
+            }
+          }
+        }
+        return [out]
+      })
+  }
+}
