@@ -28,7 +28,7 @@ let package = Package(
     /// ONNX importer (protobuf-c decoding → IR) and the backend conformance runner.
     .target(name: "QCCONNX", dependencies: ["QCCIR", "QCCOps", "_QCCProtobuf"], path: "Sources/QCCONNX"),
     /// The built-in passes, one folder per pass.
-    .target(name: "QCCPasses", dependencies: ["QCCIR", "QCCPass", "QCCOps"], path: "passes"),
+    .target(name: "QCCPasses", dependencies: ["QCCIR", "QCCPass", "QCCOps", "QCCIO"], path: "passes"),
     /// Tensor files: .npy and .npz.
     .target(name: "QCCIO", dependencies: ["QCCIR", "_QCCZlib"], path: "Sources/QCCIO"),
     /// The command-line driver: argument parsing and subcommands only.
@@ -67,5 +67,9 @@ let package = Package(
     .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "_QCCTestSupport"], path: "Tests/OpsTests"),
     .testTarget(name: "IRTests", dependencies: ["QCCIR", "_QCCTestSupport"], path: "Tests/IRTests", exclude: ["Fixtures"]),
     .testTarget(name: "IOTests", dependencies: ["QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/IOTests", exclude: ["Fixtures"]),
+    .testTarget(
+      name: "CalibrationTests",
+      dependencies: ["qcc", "QCCIR", "QCCIO", "QCCONNX", "QCCOps", "QCCPass", "QCCPasses", "_QCCTestSupport"],
+      path: "Tests/CalibrationTests", exclude: ["Fixtures"]),
   ]
 )

@@ -67,6 +67,16 @@ public struct OptionField<Options>: Sendable {
       print: { $0[keyPath: keyPath] ? "true" : "false" })
   }
 
+  /// A free-form string option (a path, say); it cannot contain `,` or `}`.
+  public static func string(_ name: String, _ keyPath: WritableKeyPath<Options, String> & Sendable, help: String) -> OptionField {
+    OptionField(name: name, help: help, kind: "string",
+      parse: { o, text in
+        o[keyPath: keyPath] = text
+        return nil
+      },
+      print: { $0[keyPath: keyPath] })
+  }
+
   /// A string option restricted to `choices`.
   public static func choice(
     _ name: String, _ keyPath: WritableKeyPath<Options, String> & Sendable, _ choices: [String], help: String

@@ -13,11 +13,20 @@ let pipelineOptions: [OptionSpec] = [
   OptionSpec(name: "--time-passes", arity: .flag, help: "Print the time spent in each pass"),
   OptionSpec(name: "--statistics", arity: .flag, help: "Print what each pass counted"),
   OptionSpec(name: "--print-constants", arity: .flag, help: "Print constant data in IR dumps (default: digests)"),
+  OptionSpec(name: "--calib", arity: .value, valueName: "PATH",
+             help: "Calibration data for 'calibrate': a folder of <input>.npy or an .npz, samples on axis 0"),
+  OptionSpec(name: "--calib-cache", arity: .value, valueName: "FILE",
+             help: "Reuse calibration statistics from FILE if it matches, else compute and save them"),
 ]
 
 /// Runs the pipeline the arguments ask for, with their instrumentation.
 func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module) throws {
-  guard let text = args.value("--passes") else { return }
+  guard let text = args.value("--passes") else {
+    for option in ["--calib", "--calib-cache"] where args.value(option) != nil {
+      writeStandardError("qcc: warning: \(option) is ignored without --passes\n")
+    }
+    return
+  }
   let registry = BuiltinPasses.registry
   let pipeline = try Pipeline(parsing: text, registry: registry)
   var instrumentation = PassManager.Instrumentation()
@@ -32,11 +41,29 @@ func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module) throws {
       + registry.entries.keys.sorted().joined(separator: ", "))
   }
   var context = PassContext()
+  try addCalibrationArtifacts(args, pipeline: pipeline, to: &context)
   try PassManager(instrumentation: instrumentation, rules: OpRegistry.standard).run(pipeline, on: &module, context: &context)
   if args.flag("--statistics") && !context.statistics.report.isEmpty {
     writeStandardError(context.statistics.report + "\n")
   }
   for warning in context.warnings { writeStandardError("qcc: warning: \(warning)\n") }
+}
+
+/// `--calib` and `--calib-cache`, loaded into the artifacts the `calibrate` pass reads.
+func addCalibrationArtifacts(_ args: CommandSpec.Parsed, pipeline: Pipeline, to context: inout PassContext) throws {
+  let calibrates = pipeline.passes.contains { type(of: $0).name == Calibrate.name }
+  for option in ["--calib", "--calib-cache"] where args.value(option) != nil && !calibrates {
+    context.warnings.append("\(option) is ignored: the pipeline has no 'calibrate' pass")
+  }
+  guard calibrates else { return }
+  if let path = args.value("--calib") {
+    do {
+      context.artifacts[CalibrationData.self] = try CalibrationData.load(path: path)
+    } catch {
+      throw InputError(message: error.message)
+    }
+  }
+  if let path = args.value("--calib-cache") { context.artifacts[CalibrationCacheFile.self] = CalibrationCacheFile(path: path) }
 }
 
 let optCommand = Command(
@@ -52,6 +79,7 @@ let optCommand = Command(
       PIPELINE is a comma-separated list of passes with options in braces:
         canonicalize
         fold-constants,eliminate-dead-code
+        canonicalize,calibrate{method=percentile,p=99.99} --calib DIR
       Run 'qcc --list-passes' for the passes and their options.
       """),
   run: { args in
