@@ -13,6 +13,11 @@ public enum BuiltinPasses {
     r.register(CommonSubexpressions.self)
     r.register(InferShapes.self)
     r.register(EliminateDeadCode.self)
+    // Calibration (quantization step 1).
+    r.register(Calibrate.self)
+    // Quantization (pipeline steps 4 and 6).
+    r.register(Assign.self)
+    r.register(Lower.self)
     return r
   }()
 }

@@ -90,6 +90,16 @@ public struct Rewriter {
     graph.addConstant(data, name: name)
   }
 
+  /// Erases `node` when none of its results is read any more, and then its
+  /// producers that become unused the same way, so a pattern can reuse their
+  /// names at once (the driver's dead-code sweep would otherwise do it later).
+  public mutating func eraseIfUnused(_ node: NodeID?) {
+    guard let node, graph[node].isLive, graph[node].results.allSatisfy({ graph[$0].uses.isEmpty }) else { return }
+    let operands = graph[node].presentInputs
+    graph.erase(node)
+    for operand in operands { eraseIfUnused(graph.producer(of: operand)) }
+  }
+
   /// Points every use of `root`'s results at `replacements` and erases `root`.
   /// The replacements take over the old results' names, so dumps keep pointing
   /// at the model. Producers left unused are removed by the driver.

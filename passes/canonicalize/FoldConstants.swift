@@ -24,7 +24,8 @@ import QCCPass
 ///     %y = Reshape(%x, %c) : tensor<1x37824xf32>
 ///
 /// Results larger than `max-bytes` that would also grow the model (bigger
-/// than their operands together) are left to run time.
+/// than their operands together) are left to run time, and `qcc.dequantize`
+/// of a quantized constant is never folded: the integers are the point.
 public struct FoldConstants: Pass {
   public static let name = "fold-constants"
   public static let summary = "Evaluate nodes with constant operands, static Shape/Size, and shape subgraphs into constants"
@@ -37,6 +38,9 @@ public struct FoldConstants: Pass {
   }
   public let options: Options
   public init(options: Options) { self.options = options }
+
+  /// Ops whose constant operands are kept as they are.
+  static let neverFolded: Set<String> = ["qcc.dequantize"]
 
   public func run(on module: inout Module, context: inout PassContext) throws(PassError) -> Changed {
     var g = module.graph
@@ -69,6 +73,8 @@ public struct FoldConstants: Pass {
   /// The node's results when they are known now, or nil.
   func foldedResults(of id: NodeID, in g: Graph, ops: OpRegistry) throws(PassError) -> [TensorData]? {
     let node = g[id]
+    // Dequantizing a quantized constant would undo its quantization: the integers are what the program keeps.
+    if FoldConstants.neverFolded.contains(node.op) { return nil }
     if let shapeResult = foldShapeQuery(node, in: g) { return [shapeResult] }
     guard let definition = ops[node.op], !node.results.isEmpty else { return nil }
     var inputs: [TensorData?] = []
