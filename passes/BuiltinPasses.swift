@@ -15,9 +15,19 @@ public enum BuiltinPasses {
     r.register(EliminateDeadCode.self)
     // Calibration (quantization step 1).
     r.register(Calibrate.self)
+    // Outlier smoothing (pipeline step 3).
+    r.register(Smooth.self)
     // Quantization (pipeline steps 4 and 6).
     r.register(Assign.self)
     r.register(Lower.self)
     return r
   }()
+
+  /// The pipeline the compiler runs for a preset: canonicalize, calibrate for
+  /// per-channel maxima, smooth outliers, calibrate again (mse ranges) on the
+  /// smoothed activations, assign types, lower to integer ops. Measured on the
+  /// shared models by scripts/bench_accuracy.py.
+  public static func defaultPipeline(preset: String = "w8a8") -> String {
+    "canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=\(preset)},lower"
+  }
 }
