@@ -6,7 +6,7 @@ import QCCIR
 // qcc's command-line driver: argument parsing and dispatch only. Each
 // subcommand lives in its own file; the work happens in the libraries.
 
-let commands: [Command] = [importCommand, optCommand, runCommand, compareCommand, conformanceCommand]
+let commands: [Command] = [importCommand, optCommand, runCommand, compareCommand, conformanceCommand, reportCommand]
 
 let topLevelHelp = """
   USAGE: qcc <command> [options]
