@@ -82,6 +82,13 @@ public struct Assign: Pass {
     context.statistics.add(rewriter.quantizedOps, "quantized ops", pass: Self.name)
     if rewriter.kept > 0 { context.statistics.add(rewriter.kept, "kept in float", pass: Self.name) }
     context.warnings += rewriter.warnings
+    if let first = rewriter.perChannelFallbacks.first {
+      let count = rewriter.perChannelFallbacks.count
+      context.warnings.append(
+        "assign: \(count == 1 ? "1 op quantizes its" : "\(count) ops quantize their") weights per channel, not in groups of \(weights.groupSize), "
+          + "since the reduction axis does not divide into groups (conv weights take one scale per output channel): \(first)"
+          + (count > 1 ? " and \(count - 1) more" : ""))
+    }
     return .yes
   }
 

@@ -14,6 +14,8 @@ struct QDQRewriter {
   var quantizedOps = 0
   var kept = 0
   var warnings: [String] = []
+  /// The ops whose weights could not be grouped (so went per channel), for one summary warning.
+  var perChannelFallbacks: [String] = []
   /// Dequantized views made so far, by value and quantized type.
   private var views: [ValueID: [(type: QuantizedType, view: ValueID)]] = [:]
 
@@ -129,9 +131,8 @@ struct QDQRewriter {
       if let k = reductionAxis, shape[k] % weights.groupSize == 0 {
         // Groups fit.
       } else {
-        warnings.append(
-          "assign: \(graph.describe(consumer)) quantizes its weights per channel, not in groups of \(weights.groupSize)"
-            + (reductionAxis.map { " (the reduction axis has \(shape[$0]) elements)" } ?? " (conv weights take one scale per output channel)"))
+        perChannelFallbacks.append(
+          "\(graph.describe(consumer))" + (reductionAxis.map { " (\(shape[$0]) elements)" } ?? " (a conv)"))
         granularity = .channel
       }
     }

@@ -50,8 +50,9 @@ struct IntegerConvPattern: RewritePattern {
 
   func matchAndRewrite(_ root: NodeID, _ r: inout Rewriter) -> Bool {
     let node = r.graph[root]
-    guard let (x, xType) = r.dequantized(node.inputs[0]), let (w, wType) = r.dequantized(node.inputs[1]),
-      case .perTensor = xType.granularity, let wParameters = r.parameters(wType),
+    guard let (x, xType) = r.dequantized(node.inputs[0]), let (w4, w4Type) = r.dequantized(node.inputs[1]),
+      case .perTensor = xType.granularity,
+      let (w, wType) = r.byteWeight(w4, w4Type), let wParameters = r.parameters(wType),
       let wShape = r.graph[w].type.shape.staticSizes, let result = node.results.first
     else { return false }
     if case .perAxis(let axis, _, _) = wType.granularity, axis != 0 { return false }
@@ -87,5 +88,23 @@ struct IntegerConvPattern: RewritePattern {
     }
     r.replace(root, with: y)
     return true
+  }
+}
+
+extension Rewriter {
+  /// A convolution weight in byte storage: 4-bit weights (i4, u4) are widened
+  /// to i8/u8 with the same values and a storage range that says so
+  /// (`i8<-8:7>`), since the convolution kernel reads bytes; conv weights are
+  /// small next to the matmul weights that stay packed. nil for a 4-bit
+  /// weight that is not a constant.
+  mutating func byteWeight(_ w: ValueID, _ type: QuantizedType) -> (ValueID, QuantizedType)? {
+    guard type.storage.bitWidth == 4 else { return (w, type) }
+    guard let data = graph.constantData(w) else { return nil }
+    let wide: ElementType = type.storage == .i4 ? .i8 : .u8
+    let widened = QuantizedType(storage: wide, expressed: type.expressed, granularity: type.granularity, storageRange: type.range)
+    let v = graph.addConstant(
+      TensorData(converting: data.doubles(), to: wide, shape: data.shape), name: graph[w].name + ".i8",
+      type: TensorType(.quantized(widened), graph[w].type.shape))
+    return (v, widened)
   }
 }
