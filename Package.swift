@@ -41,7 +41,7 @@ let package = Package(
     /// The C runtime: the one definition of every kernel, shared by the
     /// interpreter and (later) the emitted C.
     .target(
-      name: "QCCKernels", path: "targets/runtime", cSettings: kernelCFlags,
+      name: "QCCKernels", path: "targets/runtime", exclude: ["tools"], cSettings: kernelCFlags,
       linkerSettings: [.linkedLibrary("m")]),
     /// protobuf-c code generated from Debian's onnx.proto by `make generate`; never hand-edited.
     .target(name: "_QCCProtobuf", path: "Sources/_QCCProtobuf", exclude: ["generated/onnx.pb-c.h"], linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -64,7 +64,7 @@ let package = Package(
     .testTarget(name: "PassTests", dependencies: ["QCCIR", "QCCPass", "QCCPasses"], path: "Tests/PassTests"),
     .testTarget(
       name: "CLITests", dependencies: ["qcc", "QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/CLITests"),
-    .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "_QCCTestSupport"], path: "Tests/OpsTests"),
+    .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "QCCKernels", "_QCCTestSupport"], path: "Tests/OpsTests"),
     .testTarget(name: "IRTests", dependencies: ["QCCIR", "_QCCTestSupport"], path: "Tests/IRTests", exclude: ["Fixtures"]),
     .testTarget(name: "IOTests", dependencies: ["QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/IOTests", exclude: ["Fixtures"]),
     .testTarget(

@@ -31,6 +31,9 @@ extension ElementwiseOps {
     }
   }
 
+  /// How a unary op reads its kernel op and parameters from a node's attributes (throwing for invalid ones).
+  typealias UnaryParameterFunction = @Sendable (AttributeReader) throws(OpError) -> UnaryParameters
+
   static let signedTypes: Set<ElementType> = ElementTypes.float.union([.i64, .i32, .i16, .i8])
 
   /// A unary op without attributes.
@@ -83,78 +86,86 @@ extension ElementwiseOps {
 
   // MARK: - Activations with attributes
 
-  static let leakyRelu = unary(
-    "LeakyRelu",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(kernel: QCC_UNARY_LEAKY_RELU, alpha: try a.float("alpha", default: 0.01))
-    }
-  ) { x, p in x < 0 ? Double(p.alpha) * x : x }
+  /// LeakyRelu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let leakyReluParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(kernel: QCC_UNARY_LEAKY_RELU, alpha: try a.float("alpha", default: 0.01))
+  }
 
-  static let elu = unary(
-    "Elu",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(kernel: QCC_UNARY_ELU, alpha: try a.float("alpha", default: 1))
-    }
-  ) { x, p in x < 0 ? Double(p.alpha) * expm1(x) : x }
+  static let leakyRelu = unary("LeakyRelu", parameters: leakyReluParameters) { x, p in x < 0 ? Double(p.alpha) * x : x }
 
-  static let selu = unary(
-    "Selu",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(
-        kernel: QCC_UNARY_SELU, alpha: try a.float("alpha", default: 1.67326319217681884765625),
-        beta: try a.float("gamma", default: 1.05070102214813232421875))
-    }
-  ) { x, p in Double(p.beta) * (x <= 0 ? Double(p.alpha) * expm1(x) : x) }
+  /// Elu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let eluParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(kernel: QCC_UNARY_ELU, alpha: try a.float("alpha", default: 1))
+  }
 
-  static let celu = unary(
-    "Celu",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(kernel: QCC_UNARY_CELU, alpha: try a.float("alpha", default: 1))
-    }
-  ) { x, p in x > 0 ? x : Double(p.alpha) * expm1(x / Double(p.alpha)) }
+  static let elu = unary("Elu", parameters: eluParameters) { x, p in x < 0 ? Double(p.alpha) * expm1(x) : x }
 
-  static let thresholdedRelu = unary(
-    "ThresholdedRelu",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(kernel: QCC_UNARY_THRESHOLDED_RELU, alpha: try a.float("alpha", default: 1))
-    }
-  ) { x, p in x > Double(p.alpha) || x.isNaN ? x : 0 }
+  /// Selu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let seluParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(
+      kernel: QCC_UNARY_SELU, alpha: try a.float("alpha", default: 1.67326319217681884765625),
+      beta: try a.float("gamma", default: 1.05070102214813232421875))
+  }
 
-  static let hardSigmoid = unary(
-    "HardSigmoid",
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(
-        kernel: QCC_UNARY_HARD_SIGMOID, alpha: try a.float("alpha", default: 0.2),
-        beta: try a.float("beta", default: 0.5))
-    }
-  ) { x, p in clamp01(Double(p.alpha) * x + Double(p.beta)) }
+  static let selu = unary("Selu", parameters: seluParameters) { x, p in
+    Double(p.beta) * (x <= 0 ? Double(p.alpha) * expm1(x) : x)
+  }
+
+  /// Celu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let celuParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(kernel: QCC_UNARY_CELU, alpha: try a.float("alpha", default: 1))
+  }
+
+  static let celu = unary("Celu", parameters: celuParameters) { x, p in
+    x > 0 ? x : Double(p.alpha) * expm1(x / Double(p.alpha))
+  }
+
+  /// ThresholdedRelu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let thresholdedReluParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(kernel: QCC_UNARY_THRESHOLDED_RELU, alpha: try a.float("alpha", default: 1))
+  }
+
+  static let thresholdedRelu = unary("ThresholdedRelu", parameters: thresholdedReluParameters) { x, p in
+    x > Double(p.alpha) || x.isNaN ? x : 0
+  }
+
+  /// HardSigmoid's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let hardSigmoidParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(
+      kernel: QCC_UNARY_HARD_SIGMOID, alpha: try a.float("alpha", default: 0.2),
+      beta: try a.float("beta", default: 0.5))
+  }
+
+  static let hardSigmoid = unary("HardSigmoid", parameters: hardSigmoidParameters) { x, p in
+    clamp01(Double(p.alpha) * x + Double(p.beta))
+  }
 
   static let hardSwish = unary("HardSwish", QCC_UNARY_HARD_SWISH) { x in x * clamp01(x / 6 + 0.5) }
 
+  /// Shrink's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let shrinkParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    UnaryParameters(
+      kernel: QCC_UNARY_SHRINK, alpha: try a.float("lambd", default: 0.5), beta: try a.float("bias", default: 0))
+  }
+
   /// Shrink is defined on every numeric type; integers go through Double.
-  static let shrink = unary(
-    "Shrink", types: ElementTypes.numeric,
-    parameters: { (a) throws(OpError) in
-      UnaryParameters(
-        kernel: QCC_UNARY_SHRINK, alpha: try a.float("lambd", default: 0.5), beta: try a.float("bias", default: 0))
-    }
-  ) { x, p in
+  static let shrink = unary("Shrink", types: ElementTypes.numeric, parameters: shrinkParameters) { x, p in
     let lambd = Double(p.alpha)
     let bias = Double(p.beta)
     return x < -lambd ? x + bias : x > lambd ? x - bias : x.isNaN ? x : 0
   }
 
-  /// Gelu (opset 20): `approximate` is "none" (erf) or "tanh".
-  static let gelu = unary(
-    "Gelu",
-    parameters: { (a) throws(OpError) in
-      switch try a.string("approximate", default: "none") {
-      case "none": return UnaryParameters(kernel: QCC_UNARY_GELU)
-      case "tanh": return UnaryParameters(kernel: QCC_UNARY_GELU_TANH)
-      case let other: throw OpError("Gelu attribute approximate must be \"none\" or \"tanh\", not \"\(other)\"")
-      }
+  /// Gelu's kernel op and parameters from its attributes (shared with its compiled plan).
+  static let geluParameters: UnaryParameterFunction = { (a) throws(OpError) in
+    switch try a.string("approximate", default: "none") {
+    case "none": return UnaryParameters(kernel: QCC_UNARY_GELU)
+    case "tanh": return UnaryParameters(kernel: QCC_UNARY_GELU_TANH)
+    case let other: throw OpError("Gelu attribute approximate must be \"none\" or \"tanh\", not \"\(other)\"")
     }
-  ) { x, p in
+  }
+
+  /// Gelu (opset 20): `approximate` is "none" (erf) or "tanh".
+  static let gelu = unary("Gelu", parameters: geluParameters) { x, p in
     if p.kernel == QCC_UNARY_GELU_TANH {
       return 0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
     }

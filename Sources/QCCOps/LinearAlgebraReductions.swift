@@ -78,23 +78,31 @@ extension LinearAlgebraOps {
   /// they already do (ignoring unit dims), else a copy with the reduced axes moved last.
   static func reductionLayout(_ x: TensorData, axes: [Int]) -> (TensorData, outer: Int, n: Int, inner: Int) {
     let shape = x.shape
+    let layout = reductionLayout(shape: shape, axes: axes)
+    guard let order = layout.order else { return (x, layout.outer, layout.n, layout.inner) }
+    let strides = contiguousStrides(shape)
+    let moved = x.denseCopy(shape: order.map { shape[$0] }, strides: order.map { strides[$0] })
+    return (moved, layout.outer, layout.n, layout.inner)
+  }
+
+  /// The shape logic of `reductionLayout`: the [outer, n, inner] view, and the
+  /// order of the dims to copy the tensor into first (kept dims, then the
+  /// reduced ones), nil when no copy is needed. Shared with compiled plans.
+  static func reductionLayout(shape: [Int], axes: [Int]) -> (order: [Int]?, outer: Int, n: Int, inner: Int) {
     let big = shape.indices.filter { shape[$0] != 1 }
     let reducedBig = big.filter { axes.contains($0) }
     let n = product(axes.map { shape[$0] })
     if let first = reducedBig.first, let last = reducedBig.last {
       let span = big.filter { $0 >= first && $0 <= last }
       if span.count == reducedBig.count {
-        return (x, product(shape[..<first]), n, product(shape[(last + 1)...]))
+        return (nil, product(shape[..<first]), n, product(shape[(last + 1)...]))
       }
     } else {
       // Only unit dims (or nothing) reduced: every element is its own result.
-      return (x, product(shape), 1, 1)
+      return (nil, product(shape), 1, 1)
     }
     let kept = shape.indices.filter { !axes.contains($0) }
-    let order = kept + axes
-    let strides = contiguousStrides(shape)
-    let moved = x.denseCopy(shape: order.map { shape[$0] }, strides: order.map { strides[$0] })
-    return (moved, product(kept.map { shape[$0] }), n, 1)
+    return (kept + axes, product(kept.map { shape[$0] }), n, 1)
   }
 
   /// Reduction of non-f32 data laid out as [outer, n, inner]. Max and Min of

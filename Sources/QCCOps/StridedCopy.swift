@@ -27,9 +27,20 @@ struct StridedCopy {
   /// indices write distinct destination elements.
   func run(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, elementSize: Int) {
     precondition(elementSize > 0, "strided copy of sub-byte elements")
+    guard let merged = simplifiedDims() else { return }
+    StridedCopy.copy(
+      from: src + srcOffset * elementSize, to: dst + dstOffset * elementSize, shape: merged.map { Int64($0.size) },
+      srcStrides: merged.map { Int64($0.src) }, dstStrides: merged.map { Int64($0.dst) }, elementSize: elementSize)
+  }
+
+  /// The box simplified as the copy runs it (see the type's comment): unit
+  /// dims dropped, dims ordered by destination stride, contiguous dims
+  /// merged, a transposed pair placed for tiling. Nil when the box is empty.
+  /// Compiled plans emit the same boxes.
+  func simplifiedDims() -> [(size: Int, src: Int, dst: Int)]? {
     var dims: [(size: Int, src: Int, dst: Int)] = []
     for i in shape.indices {
-      if shape[i] == 0 { return }
+      if shape[i] == 0 { return nil }
       if shape[i] != 1 { dims.append((shape[i], srcStrides[i], dstStrides[i])) }
     }
     // The order of a box's dims does not change the copy; sorting by
@@ -53,9 +64,7 @@ struct StridedCopy {
       let d = merged.remove(at: j)
       merged.insert(d, at: merged.count - 1)
     }
-    StridedCopy.copy(
-      from: src + srcOffset * elementSize, to: dst + dstOffset * elementSize, shape: merged.map { Int64($0.size) },
-      srcStrides: merged.map { Int64($0.src) }, dstStrides: merged.map { Int64($0.dst) }, elementSize: elementSize)
+    return merged
   }
 
   /// Copies from `source`'s elements to `dst` (see `run(from:to:elementSize:)`).

@@ -1,4 +1,4 @@
-/* Broadcasting elementwise kernels: binary arithmetic, comparisons, Where. */
+/* Broadcasting elementwise kernels: binary arithmetic, comparisons, Where, bool logic. */
 #include "qcc_float_elementwise.h"
 
 #include <math.h>
@@ -189,5 +189,43 @@ void qcc_where(void *out, const uint8_t *cond, const int64_t *cond_strides, cons
             }
         }
         advance(&c, &l, 3);
+    }
+}
+
+/* One inner run of a bool op: OUT[i] = EXPR(x, y) with x, y the operands' bytes as 0/1. */
+#define BOOL_RUN(out, a, b, n, sa, sb, EXPR)                                                                          \
+    do {                                                                                                               \
+        if ((sa) == 1 && (sb) == 1) {                                                                                  \
+            for (int64_t i = 0; i < (n); i++) {                                                                        \
+                const int x = (a)[i] != 0, y = (b)[i] != 0;                                                            \
+                (out)[i] = (uint8_t)(EXPR);                                                                            \
+            }                                                                                                          \
+        } else {                                                                                                       \
+            for (int64_t i = 0; i < (n); i++) {                                                                        \
+                const int x = (a)[i * (sa)] != 0, y = (b)[i * (sb)] != 0;                                              \
+                (out)[i] = (uint8_t)(EXPR);                                                                            \
+            }                                                                                                          \
+        }                                                                                                              \
+    } while (0)
+
+void qcc_bool_binary(qcc_bool_op op, uint8_t *out, const uint8_t *a, const int64_t *a_strides, const uint8_t *b,
+                     const int64_t *b_strides, const int64_t *shape, int rank) {
+    broadcast_layout l;
+    const int64_t *strides[2] = {a_strides, b_strides};
+    if (!collapse(&l, shape, rank, 2, strides)) return;
+    const int64_t n = l.shape[l.rank - 1];
+    const int64_t sa = l.strides[0][l.rank - 1], sb = l.strides[1][l.rank - 1];
+    int64_t outer = 1;
+    for (int d = 0; d < l.rank - 1; d++) outer *= l.shape[d];
+    outer_cursor c = {{0}, {0}};
+    for (int64_t o = 0; o < outer; o++) {
+        uint8_t *dst = out + o * n;
+        const uint8_t *pa = a + c.offset[0], *pb = b + c.offset[1];
+        switch (op) {
+        case QCC_BOOL_AND: BOOL_RUN(dst, pa, pb, n, sa, sb, x & y); break;
+        case QCC_BOOL_OR: BOOL_RUN(dst, pa, pb, n, sa, sb, x | y); break;
+        case QCC_BOOL_XOR: BOOL_RUN(dst, pa, pb, n, sa, sb, x ^ y); break;
+        }
+        advance(&c, &l, 2);
     }
 }

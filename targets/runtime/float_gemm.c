@@ -261,15 +261,15 @@ static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
 }
 
 /* The GEMM on kernels `kn`, op(B) from b (packed per block) or from `packed` (whole, padded width `npad`). */
-static void gemm(const qcc_gemm_kernels *kn, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                 const float *a, int64_t lda, const float *b, int64_t ldb, const float *packed, int64_t npad,
-                 float beta, float *c, int64_t ldc) {
+static void gemm(const qcc_gemm_kernels *kn, float *work, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                 float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, const float *packed,
+                 int64_t npad, float beta, float *c, int64_t ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
         return;
     }
-    float *const work = scratch();
+    if (work == NULL) work = scratch();
     float *const b_block = work;
     float *const a_panel = work + QCC_GEMM_B_BLOCK;
     const int64_t blocks = k_blocks(k);
@@ -333,12 +333,12 @@ static void gemm(const qcc_gemm_kernels *kn, int trans_a, int trans_b, int64_t m
 
 void qcc_f32_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                   const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    gemm(kernels_for(QCC_GEMM_ISA_AUTO), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, 0, beta, c, ldc);
+    gemm(kernels_for(QCC_GEMM_ISA_AUTO), NULL, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, 0, beta, c, ldc);
 }
 
 void qcc_f32_gemm_isa(int isa, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                       int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    gemm(kernels_for(isa), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, 0, beta, c, ldc);
+    gemm(kernels_for(isa), NULL, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, 0, beta, c, ldc);
 }
 
 int64_t qcc_f32_gemm_packed_b_floats(int64_t k, int64_t n) {
@@ -367,21 +367,30 @@ void qcc_f32_gemm_packed(int trans_a, int64_t m, int64_t n, int64_t k, float alp
     memcpy(&h, packed_b, sizeof h);
     if (h.magic != PACKED_MAGIC || h.k != k || h.n != n) abort();
     const qcc_gemm_kernels *kn = kernels_for(h.isa);
-    gemm(kn, trans_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b + PACKED_HEADER_FLOATS, padded_width(kn, n), beta,
-         c, ldc);
+    gemm(kn, NULL, trans_a, 0, m, n, k, alpha, a, lda, NULL, 0, packed_b + PACKED_HEADER_FLOATS, padded_width(kn, n),
+         beta, c, ldc);
 }
 
 void qcc_f32_gemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
                           int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc, int batch_rank,
                           const int64_t *batch_shape, const int64_t *a_strides, const int64_t *b_strides,
                           const int64_t *c_strides) {
+    qcc_f32_gemm_batched_scratch(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, batch_rank,
+                                 batch_shape, a_strides, b_strides, c_strides, NULL);
+}
+
+void qcc_f32_gemm_batched_scratch(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                  const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                                  int64_t ldc, int batch_rank, const int64_t *batch_shape, const int64_t *a_strides,
+                                  const int64_t *b_strides, const int64_t *c_strides, float *scratch_buffer) {
     const qcc_gemm_kernels *kn = kernels_for(QCC_GEMM_ISA_AUTO);
     int64_t count = 1;
     for (int d = 0; d < batch_rank; d++) count *= batch_shape[d];
     int64_t index[QCC_MAX_RANK] = {0};
     int64_t oa = 0, ob = 0, oc = 0;
     for (int64_t i = 0; i < count; i++) {
-        gemm(kn, trans_a, trans_b, m, n, k, alpha, a + oa, lda, b + ob, ldb, NULL, 0, beta, c + oc, ldc);
+        gemm(kn, scratch_buffer, trans_a, trans_b, m, n, k, alpha, a + oa, lda, b + ob, ldb, NULL, 0, beta, c + oc,
+             ldc);
         /* Advance the batch index (odometer), keeping the three offsets in step. */
         for (int d = batch_rank - 1; d >= 0; d--) {
             index[d]++;

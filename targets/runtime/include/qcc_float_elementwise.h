@@ -1,6 +1,6 @@
 /*
  * Elementwise f32 kernels: broadcasting binary arithmetic and comparisons,
- * Where, and unary math functions and activations.
+ * Where, bool logic, and unary math functions and activations.
  *
  * Broadcasting kernels take the output shape and, per operand, its element
  * strides over that shape (0 along broadcast dimensions). They first merge
@@ -65,6 +65,21 @@ void qcc_f32_compare(qcc_compare_op op, uint8_t *out, const float *a, const int6
  */
 void qcc_where(void *out, const uint8_t *cond, const int64_t *cond_strides, const void *x, const int64_t *x_strides,
                const void *y, const int64_t *y_strides, const int64_t *shape, int rank, size_t elem_size);
+
+/* The logical ops of qcc_bool_binary. */
+typedef enum {
+    QCC_BOOL_AND = 0, /* x && y */
+    QCC_BOOL_OR = 1,  /* x || y */
+    QCC_BOOL_XOR = 2, /* x != y */
+} qcc_bool_op;
+
+/*
+ * out = x op y over bools, broadcast as in qcc_f32_binary: a and b hold bytes
+ * read as x != 0, out receives 0 or 1 and is dense with `shape`. out must not
+ * overlap a or b.
+ */
+void qcc_bool_binary(qcc_bool_op op, uint8_t *out, const uint8_t *a, const int64_t *a_strides, const uint8_t *b,
+                     const int64_t *b_strides, const int64_t *shape, int rank);
 
 /* ------------------------------------------------------------------------ */
 /* Unary ops (float_elementwise_unary.c)                                     */

@@ -66,6 +66,17 @@ void qcc_f32_gemm_batched(int trans_a, int trans_b, int64_t m, int64_t n, int64_
                           const int64_t *batch_shape, const int64_t *a_strides, const int64_t *b_strides,
                           const int64_t *c_strides);
 
+/*
+ * qcc_f32_gemm_batched with the scratch buffer given: QCC_GEMM_SCRATCH_BYTES
+ * bytes, 64-byte aligned, not shared with a concurrent call (NULL: the
+ * calling thread's buffer). Same bits; for programs that allocate nothing
+ * while they run (the .qprog runtime).
+ */
+void qcc_f32_gemm_batched_scratch(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                  const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                                  int64_t ldc, int batch_rank, const int64_t *batch_shape, const int64_t *a_strides,
+                                  const int64_t *b_strides, const int64_t *c_strides, float *scratch);
+
 /* The instruction set `isa` resolves to on this CPU: AUTO gives the best one, an unsupported one the best below it. */
 int qcc_f32_gemm_resolve_isa(int isa);
 

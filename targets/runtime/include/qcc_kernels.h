@@ -13,6 +13,7 @@
 #define QCC_KERNELS_H
 
 #include "qcc_base.h"
+#include "qcc_cast.h"
 #include "qcc_data_movement.h"
 #include "qcc_float_activation.h"
 #include "qcc_float_conv_transpose.h"

@@ -1,0 +1,198 @@
+import QCCIR
+import QCCKernels
+
+/// Plans of the qcc.* integer ops: the same kernels, parameters and
+/// multipliers their `evaluate` passes (QuantizedConvert.swift,
+/// QuantizedMatMul.swift, QuantizedConv.swift, QuantizedArithmetic.swift),
+/// as kernel calls (qcc_program.h kernels 10–16).
+enum QuantizedPlans {
+  static func register(into t: inout [String: PlanFunction]) {
+    t["qcc.quantize"] = quantize
+    t["qcc.dequantize"] = dequantize
+    t["qcc.requantize"] = requantize
+    t["qcc.matmul"] = matMul
+    t["qcc.conv"] = conv
+    t["qcc.add"] = add
+    t["qcc.mul"] = mul
+  }
+
+  typealias Q = QuantizedOps
+
+  /// The resolved parameters of a quantized type on a value of `shape`.
+  static func parameters(_ type: TensorType, _ c: PlanContext, _ op: String, _ what: String) throws(OpError)
+    -> (QuantizedType, QuantizationParameters)
+  {
+    guard let q = type.element.quantization else { throw OpError("\(op): \(what) is not quantized") }
+    guard let p = try Q.checkParameters(q, shape: type.shape, c.inference.parameters, op, what, required: true) else {
+      throw OpError("\(op): the parameters of \(what) are elided")
+    }
+    return (q, p)
+  }
+
+  static func qtype(_ t: ElementType) -> Int64 { Int64(Q.kernelType(t)!.rawValue) }
+  static func f32s(_ v: [Float]) -> BufferSlot { .constant(TensorData(shape: [v.count], scalars: v)) }
+  static func i32s(_ v: [Int32]) -> BufferSlot { .constant(TensorData(shape: [v.count], scalars: v)) }
+
+  static let quantize: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.quantize"
+    let shape = try c.shape(0)
+    let (q, p) = try parameters(c.resultTypes[0], c, op, "the result")
+    let layout = Q.Layout(q, shape: shape)
+    let (lo, hi) = Q.clampRange(p)
+    return KernelPlan(
+      KernelCall(
+        .quantize, buffers: [.result(0), .operand(0), f32s(p.scales), i32s(p.zeroPoints)],
+        ints: [qtype(q.storage)] + [layout.outer, layout.channels, layout.inner, layout.group].map(Int64.init)
+          + [Int64(lo), Int64(hi)]))
+  }
+
+  static let dequantize: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.dequantize"
+    let shape = try c.shape(0)
+    let (q, p) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    let layout = Q.Layout(q, shape: shape)
+    return KernelPlan(
+      KernelCall(
+        .dequantize, buffers: [.result(0), .operand(0), f32s(p.scales), i32s(p.zeroPoints)],
+        ints: [qtype(q.storage)] + [layout.outer, layout.channels, layout.inner, layout.group].map(Int64.init)))
+  }
+
+  static let requantize: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.requantize"
+    let (_, axis) = try Q.requantizeType(c.inference)
+    let shape = try c.shape(0)
+    let (qx, px) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    let (qy, py) = try parameters(c.resultTypes[0], c, op, "the result")
+    let outer = axis.map { shape[..<$0].reduce(1, *) } ?? 1
+    let channels = axis.map { shape[$0] } ?? 1
+    let inner = axis.map { shape[($0 + 1)...].reduce(1, *) } ?? shape.reduce(1, *)
+    func perChannel<T>(_ v: [T]) -> [T] { v.count == 1 ? [T](repeating: v[0], count: channels) : v }
+    let sx = perChannel(px.scales), sy = perChannel(py.scales)
+    var multipliers = [Int32](repeating: 0, count: channels), shifts = multipliers
+    for ch in 0..<channels {
+      qcc_quant_multiplier(Double(sx[ch]) / Double(sy[ch]), &multipliers[ch], &shifts[ch])
+    }
+    let (lo, hi) = Q.clampRange(py)
+    return KernelPlan(
+      KernelCall(
+        .requantize,
+        buffers: [
+          .result(0), .operand(0), i32s(multipliers), i32s(shifts), i32s(perChannel(px.zeroPoints)),
+          i32s(perChannel(py.zeroPoints)),
+        ],
+        ints: [qtype(qx.storage), qtype(qy.storage), Int64(outer), Int64(channels), Int64(inner), Int64(lo), Int64(hi)]))
+  }
+
+  /// The bias operand as the accumulator's storage: a constant i32 bias widens to i64 as `evaluate` does.
+  static func bias(_ c: PlanContext, _ i: Int, accumulator: ElementType, _ op: String) throws(OpError) -> BufferSlot? {
+    guard c.hasOperand(i) else { return nil }
+    let t = try c.elementType(i)
+    if t == accumulator { return .operand(i) }
+    guard let data = c.value(i) else {
+      throw OpError("\(op): a \(t) bias for an \(accumulator) accumulator must be a constant to be compiled")
+    }
+    return .constant(TensorData(shape: data.shape, scalars: Q.int64Bias(data)))
+  }
+
+  static let matMul: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.matmul"
+    let aShape = try c.shape(0), bShape = try c.shape(1)
+    let (qa, pa) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    let (qb, pb) = try parameters(try c.inference.input(1), c, op, "operand 1")
+    let folded = try c.attributes.int("zero_point_folded", default: 0) != 0
+    let za = folded ? 0 : pa.zeroPoints[0]
+    let as2 = aShape.count == 1 ? [1] + aShape : aShape
+    let bs2 = bShape.count == 1 ? bShape + [1] : bShape
+    let m = as2[as2.count - 2], k = as2[as2.count - 1], n = bs2[bs2.count - 1]
+    let batchA = Array(as2.dropLast(2)), batchB = Array(bs2.dropLast(2))
+    let batch = try Broadcast.sizes([batchA, batchB])
+    let storage = c.resultElementType()
+    var layout = QCC_ZP_SCALAR, group = 0
+    switch qb.granularity {
+    case .perTensor: break
+    case .perAxis: layout = QCC_ZP_PER_COL
+    case .perGroup(_, let g, _, _):
+      layout = QCC_ZP_ROW_GROUPS
+      group = g
+    }
+    let bBatch = batchB.reduce(1, *)
+    if qb.storage.bitWidth < 8 && bBatch > 1 && (k * n) % 2 != 0 {
+      throw OpError("\(op): a 4-bit right operand with batch dimensions needs an even K × N, not \(k) × \(n)")
+    }
+    // As evaluate: one GEMM when b has no batch (a's batch rows stack into M), else batched.
+    let single = bBatch == 1
+    var batchInts: [Int64] = [0]
+    var rows = m
+    if single {
+      rows = batch.reduce(1, *) * m
+    } else {
+      let sa = Broadcast.strides(of: batchA, broadcastTo: batch), sb = Broadcast.strides(of: batchB, broadcastTo: batch)
+      let sc = contiguousStrides(batch).map(Int64.init)
+      let keep = batch.indices.filter { batch[$0] != 1 }
+      batchInts = [Int64(keep.count)] + keep.map { Int64(batch[$0]) } + keep.map { sa[$0] * Int64(m * k) }
+        + keep.map { sb[$0] * Int64(k * n) } + keep.map { sc[$0] * Int64(m * n) }
+    }
+    let zeroPoints = layout == QCC_ZP_SCALAR && pb.zeroPoints.allSatisfy({ $0 == 0 }) ? nil : i32s(pb.zeroPoints.isEmpty ? [0] : pb.zeroPoints)
+    let ints: [Int64] =
+      [qtype(storage), qtype(qa.storage), qtype(qb.storage), Int64(za), Int64(layout.rawValue), Int64(group)]
+      + [rows, n, k, k, n, n].map(Int64.init) + batchInts
+    return KernelPlan(
+      KernelCall(
+        .qgemm, buffers: [.result(0), .operand(0), .operand(1), zeroPoints, try bias(c, 2, accumulator: storage, op)],
+        ints: ints))
+  }
+
+  static let conv: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.conv"
+    let (type, window, group) = try Q.convType(c.inference)
+    guard let shape = type.shape.staticSizes else { throw OpError("\(op): the result has a dynamic shape") }
+    let xShape = try c.shape(0)
+    let (qx, px) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    let (qw, pw) = try parameters(try c.inference.input(1), c, op, "operand 1")
+    let (g, _) = try window.geometry(input: Array(xShape.dropFirst(2)), op: op)
+    let channels = xShape[1], outChannels = shape[1]
+    let folded = try c.attributes.int("zero_point_folded", default: 0) != 0
+    let zx = px.zeroPoints[0]
+    let zw = pw.zeroPoints.count == 1 ? [Int32](repeating: pw.zeroPoints[0], count: outChannels) : pw.zeroPoints
+    var geometry = g
+    let workspaceBytes = Int(qcc_qconv_workspace(&geometry, Int64(channels), Int64(group), Q.kernelType(qx.storage)!))
+    var plan = KernelPlan()
+    let workspace = workspaceBytes > 0 ? plan.scratch(workspaceBytes) : nil
+    let windowInts: [Int64] = [
+      g.in.0, g.in.1, g.in.2, g.out.0, g.out.1, g.out.2, g.kernel.0, g.kernel.1, g.kernel.2,
+      g.stride.0, g.stride.1, g.stride.2, g.dilation.0, g.dilation.1, g.dilation.2,
+      g.pad_begin.0, g.pad_begin.1, g.pad_begin.2,
+    ]
+    let storage = c.resultElementType()
+    plan.calls.append(
+      KernelCall(
+        .qconv,
+        buffers: [.result(0), .operand(0), .operand(1), i32s(zw), try bias(c, 2, accumulator: storage, op), workspace],
+        ints: [qtype(storage), qtype(qx.storage), qtype(qw.storage), Int64(folded ? 0 : zx), Int64(zx)]
+          + [shape[0], channels, outChannels, group].map(Int64.init) + windowInts))
+    return plan
+  }
+
+  static let add: PlanFunction = { (c: PlanContext) throws(OpError) -> KernelPlan in try arithmetic(c, add: true) }
+  static let mul: PlanFunction = { (c: PlanContext) throws(OpError) -> KernelPlan in try arithmetic(c, add: false) }
+
+  static func arithmetic(_ c: PlanContext, add: Bool) throws(OpError) -> KernelPlan {
+    let op = add ? "qcc.add" : "qcc.mul"
+    let shape = try c.resultShape()
+    let (qa, pa) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    let (qb, pb) = try parameters(try c.inference.input(1), c, op, "operand 1")
+    let (qy, py) = try parameters(c.resultTypes[0], c, op, "the result")
+    let (lo, hi) = Q.clampRange(py)
+    let sa = Broadcast.strides(of: try c.shape(0), broadcastTo: shape)
+    let sb = Broadcast.strides(of: try c.shape(1), broadcastTo: shape)
+    var ints: [Int64] = [qtype(qy.storage), qtype(qa.storage), qtype(qb.storage)]
+    ints += [py.zeroPoints[0], pa.zeroPoints[0], pb.zeroPoints[0], lo, hi].map(Int64.init)
+    if add {
+      ints += [qcc_qadd_multiplier(pa.scales[0], py.scales[0]), qcc_qadd_multiplier(pb.scales[0], py.scales[0])]
+    } else {
+      ints.append(qcc_qmul_multiplier(pa.scales[0], pb.scales[0], py.scales[0]))
+    }
+    ints += [Int64(shape.count)] + shape.map(Int64.init) + sa + sb
+    return KernelPlan(KernelCall(add ? .qadd : .qmul, buffers: [.result(0), .operand(0), .operand(1)], ints: ints))
+  }
+}

@@ -1,0 +1,338 @@
+/*
+ * Kernel calls, and the .qprog integer program (docs/qprog.md).
+ *
+ * A KERNEL CALL is the unit of execution of every compiled qcc program: a
+ * kernel id, the buffers the kernel reads and writes, and its parameters as
+ * two flat arrays, int64s and floats. This header defines, once, what each
+ * kernel's buffers and parameters are; qcc_call_run (program_call.c) checks
+ * and decodes them and calls the kernel function named below. The Swift
+ * interpreter runs op plans through qcc_call_run, the .qprog runtime
+ * (qprog.c) runs the calls a file lists through it, and generated C will emit
+ * the same calls: all of them compute the same bits.
+ *
+ * Conventions for every kernel:
+ * - Buffers are listed in order; "(w)" marks the buffers the kernel writes,
+ *   every other buffer is only read. "(opt)" buffers may be absent (NULL).
+ *   "(param)" buffers hold small parameter arrays (scales, zero points,
+ *   multipliers); a .qprog file must give them as constants, which the loader
+ *   checks value by value.
+ * - Written buffers must not overlap the buffers the call reads (the .qprog
+ *   memory planner never places them so). Every kernel writes the whole of
+ *   each (w) buffer's extent, so results never depend on what was in memory.
+ * - "type" ints are qcc_qtype values (qcc_quant.h); shapes, strides and
+ *   offsets count elements (4-bit types: nibbles), never bytes, unless named
+ *   "bytes".
+ * - Every size, stride and leading dimension lies within +-QCC_CALL_MAX_VALUE,
+ *   and sizes are >= 0. The element offsets a buffer's shape and strides
+ *   reach, and the product of each shape's non-zero sizes, lie within 2^61.
+ * - Alignment: a buffer the kernel reads as 2-, 4- or 8-byte elements (f32,
+ *   int32 parameters, i16, i64, COPY/FILL/WHERE elements of those sizes,
+ *   GATHER rows of 4 or 8 bytes) must be aligned to that size; the F32_GEMM
+ *   scratch to 64 bytes. qcc_call_check checks the byte offset within the
+ *   tensor (`before`), taking tensor storage as 8-byte aligned (the arena 64).
+ * - A buffer that is not "(opt)" must be present. qcc_call_run accepts NULL
+ *   for it only when the call touches none of its bytes (an empty tensor).
+ * - Messages number buffers, ints and floats from 0, as the lists below:
+ *   "qgemm: int 4 (b_zp_layout) is 7; expected 0 (scalar), 2 (per column) or 3 (row groups)".
+ *
+ * Kernels (ids are written into .qprog files: they never change meaning):
+ *
+ *  1 COPY            buffers: dst (w), src
+ *                    ints:    elem_size, rank, shape[rank], dst_strides[rank], src_strides[rank]
+ *                    -> qcc_strided_copy. elem_size 1..64, rank 0..QCC_MAX_RANK. Strides may be
+ *                    0 or negative (the buffer pointers then point inside their tensors).
+ *  2 FILL            buffers: dst (w), value (elem_size bytes)
+ *                    ints:    elem_size, count
+ *                    -> qcc_fill.
+ *  3 GATHER          buffers: dst (w), src, indices (int64 or int32)
+ *                    ints:    row_bytes, outer, axis_size, index_count, index_bytes (8 or 4), axis
+ *                    -> qcc_gather: dst[o, i, :] = src[o, indices[i], :] with rows of row_bytes
+ *                    bytes; src is [outer, axis_size] rows, dst [outer, index_count]. Indices
+ *                    are run-time data: each must lie in [-axis_size, axis_size) (negative ones
+ *                    count from the end), else the call fails before writing anything. `axis`
+ *                    (0..QCC_MAX_RANK-1) only names the axis in that error.
+ *  4 F32_BINARY      buffers: out (w), a, b                      (f32)
+ *                    ints:    op (qcc_binary_op), rank, shape[rank], a_strides[rank], b_strides[rank]
+ *                    -> qcc_f32_binary. out is dense with `shape`.
+ *  5 F32_UNARY       buffers: out (w), x                         (f32)
+ *                    ints:    op (qcc_unary_op), count          floats: alpha, beta
+ *                    -> qcc_f32_unary.
+ *  6 F32_SOFTMAX     buffers: out (w), x                         (f32, [outer, n, inner])
+ *                    ints:    mode (0 softmax, 1 log-softmax, 2 hardmax), outer, n, inner
+ *                    -> qcc_f32_softmax.
+ *  7 F32_LAYERNORM   buffers: y (w), x, scale, bias (opt), mean (w, opt), inv_std (w, opt)   (f32)
+ *                    ints:    rows, n                             floats: epsilon
+ *                    -> qcc_f32_layernorm; scale and bias have n elements, mean and inv_std rows.
+ *                    epsilon (here and in RMSNORM) is finite and >= 0.
+ *  8 F32_RMSNORM     buffers: y (w), x, scale (opt)              (f32)
+ *                    ints:    rows, n                             floats: epsilon
+ *                    -> qcc_f32_rmsnorm.
+ *  9 F32_GEMM        buffers: c (w), a, b, scratch (w; qcc_call_f32_gemm_scratch_bytes bytes,
+ *                    64-byte aligned; opt when that is 0)          (f32)
+ *                    ints:    trans_a, trans_b, m, n, k, lda, ldb, ldc, batch_rank,
+ *                             batch_shape[batch_rank], a_strides[..], b_strides[..], c_strides[..]
+ *                    floats:  alpha, beta
+ *                    -> qcc_f32_gemm_batched_scratch (batch_rank 0: one GEMM). beta != 0 reads c.
+ *                    trans_a, trans_b are 0 or 1. As in BLAS, each leading dimension is >= its
+ *                    stored row length (lda: trans_a ? m : k, ldb: trans_b ? k : n, ldc: n);
+ *                    the GEMM reads whole rows and takes ldb 0 for packed B. Batch
+ *                    strides may be any value within the bounds, negative too. (QGEMM reads
+ *                    exactly the elements its shapes reach: any leading dimensions.)
+ * 10 QUANTIZE        buffers: dst (w), x (f32), scale (param, f32), zero_point (param, int32)
+ *                    ints:    type, outer, channels, inner, group, qmin, qmax
+ *                    -> qcc_quantize_f32. Parameters: `channels` of them (group 0), or
+ *                    outer * ceil(channels / group) * inner (group > 0). type i8..u4;
+ *                    qmin <= qmax within the type's range. Scales are finite and > 0, zero
+ *                    points within the type's range.
+ * 11 DEQUANTIZE      buffers: dst (w, f32), q, scale (param, f32), zero_point (param, int32)
+ *                    ints:    type, outer, channels, inner, group
+ *                    -> qcc_dequantize_f32. type i8..u4, i32 or i64; parameters as QUANTIZE
+ *                    (zero points of i32 and i64 values: any int32).
+ * 12 REQUANTIZE      buffers: y (w), x, multiplier (param, int32), shift (param, int32),
+ *                             zp_in (param, int32, opt), zp_out (param, int32)
+ *                    ints:    in_type, out_type, outer, channels, inner, qmin, qmax
+ *                    -> qcc_requantize. One parameter per channel; multipliers 0..2^31-1,
+ *                    shifts 1..62. in_type i8, u8, i16, u16, i32, i64; out_type i8..u16;
+ *                    zp_in within in_type's range (i32, i64: any int32), zp_out and
+ *                    qmin <= qmax within out_type's.
+ * 13 QGEMM           buffers: c (w, int32 or int64), a, b, b_zero_point (param, int32, opt),
+ *                             bias (int32 or int64 as c, n elements, opt)
+ *                    ints:    acc_type (i32 or i64), a_type, b_type, a_zero_point, b_zp_layout,
+ *                             b_group, m, n, k, lda, ldb, ldc, batch_rank, batch_shape[..],
+ *                             a_strides[..], b_strides[..], c_strides[..]
+ *                    -> qcc_qgemm_batched_i32 / _i64. a, b: i8..u4. b_zp_layout is
+ *                    QCC_ZP_SCALAR (0: 1 zero point; absent: 0), QCC_ZP_PER_COL (2: n) or
+ *                    QCC_ZP_ROW_GROUPS (3: ceil(k / b_group) * n); b_group is >= 1 with
+ *                    layout 3 and 0 otherwise; zero points lie in their type's range.
+ *                    a is [m, k] at element i * lda + t, b [k, n] at t * ldb + j (no
+ *                    transposes). Batch strides of 4-bit operands are even.
+ * 14 QCONV           buffers: y (w, int32 or int64), x, w, w_zero_point (param, int32,
+ *                             out_channels, opt), bias (as y, out_channels, opt),
+ *                             workspace (w; qcc_qconv_workspace bytes; opt when that is 0)
+ *                    ints:    acc_type, x_type, w_type, x_zero_point, x_pad, batch, channels,
+ *                             out_channels, group, in[3], out[3], kernel[3], stride[3],
+ *                             dilation[3], pad_begin[3]
+ *                    -> qcc_qconv_i32 / _i64 (qcc_window3d from the last 18 ints). x, w: i8..u16;
+ *                    x_zero_point and x_pad within x's range, w zero points within w's; group
+ *                    >= 1 divides channels and out_channels; kernel, stride, dilation >= 1;
+ *                    pad_begin >= 0. x is [batch, channels, in], w [out_channels,
+ *                    channels / group, kernel], y [batch, out_channels, out].
+ * 15 QADD            buffers: y (w), a, b
+ *                    ints:    y_type, a_type, b_type, zy, za, zb, qmin, qmax, ma, mb, rank,
+ *                             shape[rank], a_strides[rank], b_strides[rank]
+ *                    -> qcc_qadd. Types i8..u16, zero points within their types, qmin <= qmax
+ *                    within y's, multipliers 0..2^62, y dense with `shape`.
+ * 16 QMUL            buffers: y (w), a, b
+ *                    ints:    y_type, a_type, b_type, zy, za, zb, qmin, qmax, m, rank,
+ *                             shape[rank], a_strides[rank], b_strides[rank]
+ *                    -> qcc_qmul. As QADD with one multiplier.
+ * 17 CAST            buffers: dst (w), src
+ *                    ints:    dst_elem, src_elem (qcc_elem: f32, i8..u64, bool), count
+ *                    -> qcc_cast (qcc_cast.h): element conversion with the semantics of qcc's
+ *                    Cast op (Sources/QCCOps/ElementwiseCast.swift): to bool is x != 0 (NaN
+ *                    true); integer to integer wraps to the width; f32 to integer truncates,
+ *                    NaN and out-of-range values giving numpy's x86-64 results (through a
+ *                    32-bit conversion for i32 and narrower: INT32_MIN, wrapped; a 64-bit one
+ *                    for i64, u32, u64: INT64_MIN, wrapped); integer to f32 rounds to nearest
+ *                    even. Same types copy bytes.
+ * 18 WHERE           buffers: out (w), cond (bool), x, y
+ *                    ints:    elem_size, rank, shape[rank], cond_strides[rank], x_strides[rank],
+ *                             y_strides[rank]
+ *                    -> qcc_where. out is dense with `shape`.
+ * 19 F32_ISNAN       buffers: out (w, bool), x (f32)
+ *                    ints:    count
+ *                    -> qcc_f32_isnan.
+ * 20 BOOL_BINARY     buffers: out (w), a, b                      (bool, one byte each, 0 or 1)
+ *                    ints:    op (qcc_bool_op: 0 and, 1 or, 2 xor), rank, shape[rank], a_strides[rank],
+ *                             b_strides[rank]
+ *                    -> qcc_bool_binary. out is dense with `shape`. Inputs are read as x != 0.
+ * 21 F32_REDUCE      buffers: out (w), x                         (f32, [outer, n, inner] -> [outer, inner])
+ *                    ints:    kind (qcc_reduce_kind), outer, n, inner
+ *                    -> qcc_f32_reduce.
+ */
+#ifndef QCC_PROGRAM_H
+#define QCC_PROGRAM_H
+
+#include "qcc_base.h"
+
+/* Kernel ids (see above). Append new kernels; never renumber. */
+typedef enum {
+    QCC_KERNEL_COPY = 1,
+    QCC_KERNEL_FILL = 2,
+    QCC_KERNEL_GATHER = 3,
+    QCC_KERNEL_F32_BINARY = 4,
+    QCC_KERNEL_F32_UNARY = 5,
+    QCC_KERNEL_F32_SOFTMAX = 6,
+    QCC_KERNEL_F32_LAYERNORM = 7,
+    QCC_KERNEL_F32_RMSNORM = 8,
+    QCC_KERNEL_F32_GEMM = 9,
+    QCC_KERNEL_QUANTIZE = 10,
+    QCC_KERNEL_DEQUANTIZE = 11,
+    QCC_KERNEL_REQUANTIZE = 12,
+    QCC_KERNEL_QGEMM = 13,
+    QCC_KERNEL_QCONV = 14,
+    QCC_KERNEL_QADD = 15,
+    QCC_KERNEL_QMUL = 16,
+    QCC_KERNEL_CAST = 17,
+    QCC_KERNEL_WHERE = 18,
+    QCC_KERNEL_F32_ISNAN = 19,
+    QCC_KERNEL_BOOL_BINARY = 20,
+    QCC_KERNEL_F32_REDUCE = 21,
+} qcc_kernel_id;
+
+/* One more than the largest kernel id. */
+#define QCC_KERNEL_LIMIT 22
+
+/* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
+#define QCC_CALL_MAX_BUFFERS 8
+#define QCC_CALL_MAX_INTS 256
+#define QCC_CALL_MAX_FLOATS 16
+#define QCC_CALL_MAX_VALUE ((int64_t)1 << 48)
+
+/* A kernel call: the kernel, its buffers (NULL where an optional one is absent), and its parameters. */
+typedef struct {
+    int32_t kernel;
+    int32_t buffer_count, int_count, float_count;
+    void *const *buffers;
+    const int64_t *ints;
+    const float *floats;
+} qcc_call;
+
+/*
+ * Runs `call`: checks the kernel id, the counts, every int (enum values,
+ * ranks up to QCC_MAX_RANK, sizes, the bounds above) and the values of its
+ * parameter buffers, then calls the kernel. Returns 0, or -1 with a message
+ * in `error` (when error_size > 0) and nothing written: a malformed call, or
+ * a gather index out of range. Never allocates. The caller guarantees that
+ * every buffer holds what the call's shapes and strides reach (a .qprog
+ * loader checks that with qcc_call_check before anything runs).
+ */
+int qcc_call_run(const qcc_call *call, char *error, size_t error_size);
+
+/* The name of a kernel ("qgemm"), or NULL for an unknown id. */
+const char *qcc_kernel_name(int32_t kernel);
+
+/* What a program loader knows about one buffer of a call, for qcc_call_check. */
+typedef struct {
+    int64_t before; /* bytes of its tensor before the buffer's pointer (the reference's byte offset) */
+    int64_t after;  /* bytes of its tensor from the buffer's pointer to the end */
+    int32_t flags;  /* QCC_BUFFER_* */
+} qcc_buffer_info;
+
+#define QCC_BUFFER_PRESENT 1  /* the call names a buffer here (else the reference is absent) */
+#define QCC_BUFFER_WRITABLE 2 /* storage calls may write: the arena or an output */
+#define QCC_BUFFER_CONSTANT 4 /* read-only data known before running; call->buffers holds its pointer */
+
+/*
+ * Everything qcc_call_run checks, and, when `info` is not NULL (one entry
+ * per buffer), also that every buffer is present or optional, that the
+ * elements the call reads and writes lie within [-before, after) bytes of
+ * the buffer's pointer (4-bit element counts rounded out to whole bytes),
+ * that `before` suits the buffer's alignment, that written buffers are
+ * writable, and that parameter buffers are constants (whose values are then
+ * checked here). With `info`, presence is its QCC_BUFFER_PRESENT flag, and
+ * only constants need pointers in `call` (others may be NULL: they are
+ * never read). Without it, presence is a non-NULL pointer, as for
+ * qcc_call_run. Gather indices are data: only qcc_call_run checks them.
+ * Returns 0 or -1 with a message, e.g. "f32_gemm: buffer 1 (a) reads bytes
+ * [0, 4096) from its pointer; its tensor holds [0, 2048)".
+ */
+int qcc_call_check(const qcc_call *call, const qcc_buffer_info *info, char *error, size_t error_size);
+
+/* Bytes of scratch a F32_GEMM call needs: QCC_GEMM_SCRATCH_BYTES, or 0 when m, n or k is 0. */
+int64_t qcc_call_f32_gemm_scratch_bytes(int64_t m, int64_t n, int64_t k);
+
+/* ------------------------------------------------------------------------ */
+/* The .qprog program (qprog.c; the format is docs/qprog.md)                 */
+/* ------------------------------------------------------------------------ */
+
+/* The format version this runtime reads and qcc writes. */
+#define QCC_QPROG_VERSION 1
+
+/* Element types of program tensors. */
+typedef enum {
+    QCC_ELEM_F32 = 1,
+    QCC_ELEM_F64 = 2,
+    QCC_ELEM_F16 = 3,
+    QCC_ELEM_BF16 = 4,
+    QCC_ELEM_I8 = 5,
+    QCC_ELEM_U8 = 6,
+    QCC_ELEM_I16 = 7,
+    QCC_ELEM_U16 = 8,
+    QCC_ELEM_I32 = 9,
+    QCC_ELEM_U32 = 10,
+    QCC_ELEM_I64 = 11,
+    QCC_ELEM_U64 = 12,
+    QCC_ELEM_BOOL = 13,
+    QCC_ELEM_I4 = 14,
+    QCC_ELEM_U4 = 15,
+} qcc_elem;
+
+/* The element type's name ("f32"), or NULL for an unknown code. */
+const char *qcc_elem_name(int32_t elem);
+
+/*
+ * A validated program: a view of the file's bytes, which must stay valid
+ * and unchanged while it is used. Filled by qcc_qprog_open; its fields are
+ * private to qprog.c.
+ */
+typedef struct {
+    const uint8_t *bytes;
+    uint64_t size;
+    uint32_t tensor_count, input_count, output_count, call_count;
+    uint64_t arena_bytes;
+    const uint8_t *tensors, *calls, *names, *constants;
+    uint64_t calls_bytes, names_bytes, constants_bytes;
+} qcc_qprog;
+
+/*
+ * Validates a whole .qprog file and fills `program`: the header (magic,
+ * version, sizes, the CRC-32 of the body), every section within the file and
+ * aligned, every tensor (element type, shape, byte size, storage within its
+ * section or the arena), every call (a known kernel, its counts and ints as
+ * qcc_call_run checks them, every buffer within its tensor, written buffers
+ * writable, parameter buffers constant and in range). Afterwards running the
+ * program never reads or writes outside its tensors. `bytes` must be 8-byte
+ * aligned (64 is best: constants are 64-byte aligned within the file), and
+ * the host little-endian. Never reads outside [bytes, bytes + size), never
+ * allocates. Returns 0, or -1 with a message.
+ */
+int qcc_qprog_open(const void *bytes, size_t size, qcc_qprog *program, char *error, size_t error_size);
+
+/* Bytes of working memory (the arena) qcc_qprog_run needs; 64-byte aligned. */
+uint64_t qcc_qprog_arena_bytes(const qcc_qprog *program);
+uint32_t qcc_qprog_input_count(const qcc_qprog *program);
+uint32_t qcc_qprog_output_count(const qcc_qprog *program);
+uint32_t qcc_qprog_call_count(const qcc_qprog *program);
+
+/* A program input or output, as a runner checks and describes it. */
+typedef struct {
+    const char *name;  /* NUL-terminated, inside the file's bytes */
+    int32_t elem;      /* qcc_elem; the storage type of a quantized tensor */
+    int32_t rank;
+    int64_t shape[QCC_MAX_RANK];
+    uint64_t bytes;
+    int32_t quantized; /* 1: per-tensor quantized, real = scale * (stored - zero_point) */
+    float scale;
+    int32_t zero_point;
+} qcc_qprog_tensor_info;
+
+/* Describes input or output `index`; returns 0, or -1 when there is none. */
+int qcc_qprog_input(const qcc_qprog *program, uint32_t index, qcc_qprog_tensor_info *info);
+int qcc_qprog_output(const qcc_qprog *program, uint32_t index, qcc_qprog_tensor_info *info);
+
+/*
+ * Runs the program: inputs[i] holds input i (its info's bytes, aligned to
+ * its element size), outputs[i] receives output i, `arena` is
+ * qcc_qprog_arena_bytes of 64-byte aligned memory (NULL when that is 0).
+ * Outputs must not overlap inputs or each other. Returns 0, or -1 with a
+ * message naming the call (a gather index out of range, a missing buffer).
+ * Never allocates; the kernels' stack use is a few tens of KiB.
+ */
+int qcc_qprog_run(const qcc_qprog *program, const void *const *inputs, void *const *outputs, void *arena, char *error,
+                  size_t error_size);
+
+/* The CRC-32 (IEEE 802.3, as zlib's crc32) of `size` bytes, continuing from `crc` (start with 0). */
+uint32_t qcc_qprog_crc32(uint32_t crc, const void *bytes, size_t size);
+
+#endif

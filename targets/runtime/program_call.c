@@ -1,0 +1,1186 @@
+/*
+ * Kernel calls (qcc_program.h): checking, decoding and running them.
+ *
+ * Every kernel has ONE decoder (decode_* below) that reads the call's ints
+ * and floats by the layout qcc_program.h gives, checks each value, and
+ * describes each buffer: its role (read, written, optional, parameter), the
+ * bytes the kernel touches relative to the buffer's pointer, its alignment,
+ * and for parameter buffers the values allowed. qcc_call_run and
+ * qcc_call_check both run the decoder and the same buffer checks; only
+ * qcc_call_run then calls the kernel (run_call), with the decoded values.
+ *
+ * Extent arithmetic is exact: every size, stride and leading dimension is
+ * within +-QCC_CALL_MAX_VALUE (2^48), and every product and sum is checked
+ * against CALL_LIMIT (2^61), so nothing overflows int64 here or in the
+ * kernels, whose index arithmetic stays within the extents checked here.
+ */
+#include "qcc_program.h"
+
+#include "qcc_kernels.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The largest magnitude of any element count, offset or byte count a call may reach. */
+#define CALL_LIMIT ((int64_t)1 << 61)
+
+/* A buffer's role. */
+enum { B_READ = 0, B_WRITE = 1, B_OPT = 2, B_PARAM = 4 };
+
+/* The values a parameter buffer may hold. */
+enum { P_NONE = 0, P_I32 = 1, P_SCALE = 2 };
+
+/* An element size meaning "4-bit, two per byte": counts are nibbles. */
+#define NIBBLES ((int64_t)-1)
+
+/* What a call does with one buffer. */
+typedef struct {
+    const char *name;
+    int flags;              /* B_* */
+    int64_t lo, hi;         /* the bytes [lo, hi) it touches, relative to its pointer; lo == hi: none */
+    int64_t align;          /* the alignment its pointer needs, in bytes */
+    int param;              /* P_*: the values of a parameter buffer */
+    int64_t count;          /* parameter values */
+    int64_t min, max;       /* P_I32: their range */
+} buffer_desc;
+
+/* The decoded arguments of one call, by kernel. Arrays point into the call's ints. */
+typedef struct {
+    int64_t op, elem_size, rank, count;
+    const int64_t *shape, *s0, *s1, *s2; /* strides of the operands, in buffer order after the first */
+} strided_args;
+
+typedef struct {
+    int64_t trans_a, trans_b, m, n, k, lda, ldb, ldc, batch_rank;
+    const int64_t *batch_shape, *a_strides, *b_strides, *c_strides;
+    float alpha, beta;
+    /* QGEMM */
+    int64_t acc_type, a_type, b_type, a_zero_point, b_zp_layout, b_group;
+} gemm_args;
+
+typedef struct {
+    int64_t acc_type, x_type, w_type, x_zero_point, x_pad, batch, channels, out_channels, group;
+    qcc_window3d window;
+} conv_args;
+
+typedef struct {
+    int64_t y_type, a_type, b_type, zy, za, zb, qmin, qmax, ma, mb, rank;
+    const int64_t *shape, *a_strides, *b_strides;
+} qbinary_args;
+
+typedef struct {
+    int64_t type, out_type, outer, channels, inner, group, qmin, qmax;
+} convert_args;
+
+typedef struct {
+    int64_t op, count, outer, n, inner, rows;
+    float alpha, beta, epsilon;
+} float_args;
+
+typedef struct {
+    int64_t row_bytes, outer, axis_size, index_count, index_bytes, axis;
+} gather_args;
+
+/* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
+typedef struct {
+    const qcc_call *call;
+    const qcc_buffer_info *info; /* NULL: presence is the pointers' */
+    char *error;
+    size_t error_size;
+    const char *name;
+    buffer_desc buf[QCC_CALL_MAX_BUFFERS];
+    union {
+        strided_args strided;
+        gemm_args gemm;
+        conv_args conv;
+        qbinary_args qbinary;
+        convert_args convert;
+        float_args f;
+        gather_args gather;
+    } a;
+} decoder;
+
+/* ------------------------------------------------------------------------ */
+/* Names                                                                      */
+/* ------------------------------------------------------------------------ */
+
+static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
+    NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
+    "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
+    "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
+    "f32_reduce",
+};
+
+const char *qcc_kernel_name(int32_t kernel) {
+    return kernel > 0 && kernel < QCC_KERNEL_LIMIT ? kernel_names[kernel] : NULL;
+}
+
+const char *qcc_elem_name(int32_t elem) {
+    static const char *const names[] = {NULL,  "f32", "f64", "f16", "bf16", "i8",   "u8", "i16",
+                                        "u16", "i32", "u32", "i64", "u64",  "bool", "i4", "u4"};
+    return elem > 0 && elem <= QCC_ELEM_U4 ? names[elem] : NULL;
+}
+
+int64_t qcc_call_f32_gemm_scratch_bytes(int64_t m, int64_t n, int64_t k) {
+    return m <= 0 || n <= 0 || k <= 0 ? 0 : (int64_t)QCC_GEMM_SCRATCH_BYTES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Writes "kernel: message" to the error buffer; returns -1. */
+static int fail(decoder *d, const char *format, ...) {
+    if (!d->error || d->error_size == 0) return -1;
+    int used = snprintf(d->error, d->error_size, "%s: ", d->name);
+    if (used < 0) used = 0;
+    if ((size_t)used < d->error_size) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(d->error + used, d->error_size - (size_t)used, format, args);
+        va_end(args);
+    }
+    return -1;
+}
+
+/* `v` as text, powers of two from 2^32 as "2^k" (the bounds of calls read better so). */
+static void value_text(char *out, size_t size, int64_t v) {
+    const uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (mag >= ((uint64_t)1 << 32) && (mag & (mag - 1)) == 0) {
+        int e = 0;
+        while (((uint64_t)1 << e) != mag) e++;
+        snprintf(out, size, "%s2^%d", v < 0 ? "-" : "", e);
+    } else {
+        snprintf(out, size, "%lld", (long long)v);
+    }
+}
+
+static void range_text(char *out, size_t size, int64_t lo, int64_t hi) {
+    char a[32], b[32];
+    value_text(a, sizeof a, lo);
+    value_text(b, sizeof b, hi);
+    snprintf(out, size, "%s..%s", a, b);
+}
+
+/* "int 4 (b_zp_layout) is 7; expected <expect>"; `sub` >= 0 names an array element, as "shape[2]". */
+static int bad_int(decoder *d, int index, const char *name, int sub, const char *expect) {
+    char label[48];
+    if (sub >= 0)
+        snprintf(label, sizeof label, "%s[%d]", name, sub);
+    else
+        snprintf(label, sizeof label, "%s", name);
+    return fail(d, "int %d (%s) is %lld; expected %s", index, label, (long long)d->call->ints[index], expect);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading ints                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* ints[index] in lo..hi, into *out. */
+static int int_in(decoder *d, int index, const char *name, int sub, int64_t lo, int64_t hi, int64_t *out) {
+    const int64_t v = d->call->ints[index];
+    if (v < lo || v > hi) {
+        char expect[80];
+        range_text(expect, sizeof expect, lo, hi);
+        return bad_int(d, index, name, sub, expect);
+    }
+    *out = v;
+    return 0;
+}
+
+/* A size: 0..QCC_CALL_MAX_VALUE. */
+static int size_at(decoder *d, int index, const char *name, int64_t *out) {
+    return int_in(d, index, name, -1, 0, QCC_CALL_MAX_VALUE, out);
+}
+
+/* Every entry of an array of `n` ints from `first`: sizes (0..max) or strides (-max..max). */
+static int array_at(decoder *d, int first, int64_t n, const char *name, int is_stride, const int64_t **out) {
+    for (int i = 0; i < (int)n; i++) {
+        int64_t v;
+        if (int_in(d, first + i, name, i, is_stride ? -QCC_CALL_MAX_VALUE : 0, QCC_CALL_MAX_VALUE, &v)) return -1;
+    }
+    *out = d->call->ints + first;
+    return 0;
+}
+
+/* Exactly `n` ints. */
+static int ints_exactly(decoder *d, int64_t n) {
+    if (d->call->int_count != n)
+        return fail(d, "%d ints; expected %lld", (int)d->call->int_count, (long long)n);
+    return 0;
+}
+
+/* At least `n` ints (before a rank says how many). */
+static int ints_at_least(decoder *d, int64_t n) {
+    if (d->call->int_count < n)
+        return fail(d, "%d ints; expected at least %lld", (int)d->call->int_count, (long long)n);
+    return 0;
+}
+
+/* The rank at `index` (0..QCC_MAX_RANK; `name` is "rank" or "batch_rank"), then exactly fixed + per * rank ints. */
+static int rank_at(decoder *d, int index, const char *name, int64_t fixed, int64_t per, int64_t *rank) {
+    if (ints_at_least(d, index + 1) || int_in(d, index, name, -1, 0, QCC_MAX_RANK, rank)) return -1;
+    const int64_t n = fixed + per * *rank;
+    if (d->call->int_count != n)
+        return fail(d, "%d ints; expected %lld for %s %lld", (int)d->call->int_count, (long long)n, name,
+                    (long long)*rank);
+    return 0;
+}
+
+/* A qcc_qtype whose storage range bounds the values that follow (zero points, qmin, qmax). */
+static void qtype_range(int64_t type, int64_t *lo, int64_t *hi) {
+    switch (type) {
+    case QCC_QTYPE_I8: *lo = -128; *hi = 127; break;
+    case QCC_QTYPE_U8: *lo = 0; *hi = 255; break;
+    case QCC_QTYPE_I16: *lo = -32768; *hi = 32767; break;
+    case QCC_QTYPE_U16: *lo = 0; *hi = 65535; break;
+    case QCC_QTYPE_I4: *lo = -8; *hi = 7; break;
+    case QCC_QTYPE_U4: *lo = 0; *hi = 15; break;
+    default: *lo = INT32_MIN; *hi = INT32_MAX; break; /* i32, i64: zero points are int32 */
+    }
+}
+
+/* Bytes per element of a qcc_qtype (NIBBLES for 4-bit types). */
+static int64_t qtype_bytes(int64_t type) {
+    switch (type) {
+    case QCC_QTYPE_I8: case QCC_QTYPE_U8: return 1;
+    case QCC_QTYPE_I16: case QCC_QTYPE_U16: return 2;
+    case QCC_QTYPE_I32: return 4;
+    case QCC_QTYPE_I64: return 8;
+    default: return NIBBLES;
+    }
+}
+
+static int is_4bit(int64_t type) { return type == QCC_QTYPE_I4 || type == QCC_QTYPE_U4; }
+
+/* A value within `type`'s range (zero points). */
+static int value_of_type(decoder *d, int index, const char *name, int64_t type, int64_t *out) {
+    int64_t lo, hi;
+    qtype_range(type, &lo, &hi);
+    return int_in(d, index, name, -1, lo, hi, out);
+}
+
+/* qmin and qmax at `index`, index + 1: qmin <= qmax, both within `type`'s range. */
+static int clamp_range(decoder *d, int index, int64_t type, int64_t *qmin, int64_t *qmax) {
+    int64_t lo, hi;
+    qtype_range(type, &lo, &hi);
+    if (int_in(d, index, "qmin", -1, lo, hi, qmin)) return -1;
+    return int_in(d, index + 1, "qmax", -1, *qmin, hi, qmax);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Extents                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* a * b when |a * b| <= CALL_LIMIT (|a|, |b| <= CALL_LIMIT). */
+static int mul_ok(int64_t a, int64_t b, int64_t *r) {
+    if (a == 0 || b == 0) {
+        *r = 0;
+        return 1;
+    }
+    const int64_t ua = a < 0 ? -a : a, ub = b < 0 ? -b : b;
+    if (ua > CALL_LIMIT / ub) return 0;
+    *r = a * b;
+    return 1;
+}
+
+/* a + b when |a + b| <= CALL_LIMIT (|a|, |b| <= CALL_LIMIT, so the sum itself cannot overflow). */
+static int add_ok(int64_t a, int64_t b, int64_t *r) {
+    *r = a + b;
+    return *r >= -CALL_LIMIT && *r <= CALL_LIMIT;
+}
+
+/*
+ * The element offsets a box of sizes and strides reaches: [lo, hi] unless
+ * empty. `nonzero` is the product of its non-zero sizes, which must stay
+ * within CALL_LIMIT: it bounds every partial product a kernel forms while
+ * counting the box, in any order.
+ */
+typedef struct {
+    int64_t lo, hi, nonzero;
+    int empty, overflow;
+} span;
+
+static span span_start(void) {
+    span s = {0, 0, 1, 0, 0};
+    return s;
+}
+
+static void span_dim(span *s, int64_t size, int64_t stride) {
+    if (s->overflow) return;
+    if (size == 0) {
+        s->empty = 1;
+        return;
+    }
+    int64_t t;
+    if (!mul_ok(s->nonzero, size, &s->nonzero) || !mul_ok(size - 1, stride, &t) ||
+        !(t < 0 ? add_ok(s->lo, t, &s->lo) : add_ok(s->hi, t, &s->hi)))
+        s->overflow = 1;
+}
+
+static void span_dims(span *s, int64_t rank, const int64_t *shape, const int64_t *strides) {
+    for (int64_t i = 0; i < rank; i++) span_dim(s, shape[i], strides[i]);
+}
+
+/* A dense run over the product of `n` sizes (a row-major tensor of that shape). */
+static span span_dense(int n, const int64_t *sizes) {
+    span s = span_start();
+    int64_t count = 1;
+    for (int i = 0; i < n && !s.overflow; i++) {
+        if (sizes[i] == 0) s.empty = 1;
+        else if (!mul_ok(count, sizes[i], &count)) s.overflow = 1;
+    }
+    if (!s.empty && !s.overflow) span_dim(&s, count, 1);
+    return s;
+}
+
+/* The number of elements of a dense span (0 when empty). */
+static int64_t span_count(const span *s) { return s->empty ? 0 : s->hi - s->lo + 1; }
+
+static int64_t floor_half(int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
+
+/* Whether the call names buffer i: the loader's flag with `info`, else a non-NULL pointer. */
+static int present(const decoder *d, int i) {
+    return d->info ? (d->info[i].flags & QCC_BUFFER_PRESENT) != 0 : d->call->buffers[i] != NULL;
+}
+
+/*
+ * Declares buffer i: its name, role, element size (NIBBLES for 4-bit) and the
+ * elements `s` it touches; an absent optional buffer touches nothing.
+ * Alignment is the element size for 2-, 4- and 8-byte elements, else 1.
+ */
+static int buffer(decoder *d, int i, const char *name, int flags, int64_t elem_size, span s) {
+    buffer_desc *b = &d->buf[i];
+    b->name = name;
+    b->flags = flags;
+    b->lo = b->hi = 0;
+    b->align = elem_size == 2 || elem_size == 4 || elem_size == 8 ? elem_size : 1;
+    b->param = P_NONE;
+    b->count = 0;
+    if ((flags & B_OPT) && !present(d, i)) return 0;
+    if (s.overflow) return fail(d, "buffer %d (%s) spans more than 2^61 elements", i, name);
+    if (s.empty || elem_size == 0) return 0;
+    int64_t lo, hi;
+    if (elem_size == NIBBLES) {
+        lo = floor_half(s.lo);
+        hi = floor_half(s.hi) + 1;
+    } else if (!mul_ok(s.lo, elem_size, &lo) || !mul_ok(s.hi, elem_size, &hi) || !add_ok(hi, elem_size, &hi)) {
+        return fail(d, "buffer %d (%s) spans more than 2^61 bytes", i, name);
+    }
+    b->lo = lo;
+    b->hi = hi;
+    return 0;
+}
+
+/* A dense buffer of `count` elements. */
+static int dense_buffer(decoder *d, int i, const char *name, int flags, int64_t elem_size, int64_t count) {
+    return buffer(d, i, name, flags, elem_size, span_dense(1, &count));
+}
+
+/* A parameter buffer of `count` int32 values in min..max. */
+static int param_i32(decoder *d, int i, const char *name, int flags, int64_t count, int64_t min, int64_t max) {
+    if (dense_buffer(d, i, name, flags | B_PARAM, 4, count)) return -1;
+    d->buf[i].param = P_I32;
+    d->buf[i].count = count;
+    d->buf[i].min = min;
+    d->buf[i].max = max;
+    return 0;
+}
+
+/* A parameter buffer of `count` f32 scales, each finite and > 0. */
+static int param_scale(decoder *d, int i, const char *name, int64_t count) {
+    if (dense_buffer(d, i, name, B_PARAM, 4, count)) return -1;
+    d->buf[i].param = P_SCALE;
+    d->buf[i].count = count;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Decoders, one per kernel                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Element sizes of COPY, FILL and WHERE. */
+static int elem_size_at(decoder *d, int index, int64_t *out) { return int_in(d, index, "elem_size", -1, 1, 64, out); }
+
+/* 1 COPY: dst (w), src; elem_size, rank, shape, dst_strides, src_strides. */
+static int decode_copy(decoder *d) {
+    strided_args *a = &d->a.strided;
+    if (rank_at(d, 1, "rank", 2, 3, &a->rank) || elem_size_at(d, 0, &a->elem_size) ||
+        array_at(d, 2, a->rank, "shape", 0, &a->shape) ||
+        array_at(d, 2 + (int)a->rank, a->rank, "dst_strides", 1, &a->s0) ||
+        array_at(d, 2 + 2 * (int)a->rank, a->rank, "src_strides", 1, &a->s1))
+        return -1;
+    span dst = span_start(), src = span_start();
+    span_dims(&dst, a->rank, a->shape, a->s0);
+    span_dims(&src, a->rank, a->shape, a->s1);
+    return buffer(d, 0, "dst", B_WRITE, a->elem_size, dst) || buffer(d, 1, "src", B_READ, a->elem_size, src);
+}
+
+/* 2 FILL: dst (w), value; elem_size, count. */
+static int decode_fill(decoder *d) {
+    strided_args *a = &d->a.strided;
+    if (ints_exactly(d, 2) || elem_size_at(d, 0, &a->elem_size) || size_at(d, 1, "count", &a->count)) return -1;
+    if (dense_buffer(d, 0, "dst", B_WRITE, a->elem_size, a->count)) return -1;
+    /* The value is read with memcpy: any alignment. */
+    return buffer(d, 1, "value", B_READ, 1, span_dense(1, &a->elem_size));
+}
+
+/* 3 GATHER: dst (w), src, indices; row_bytes, outer, axis_size, index_count, index_bytes, axis. */
+static int decode_gather(decoder *d) {
+    gather_args *a = &d->a.gather;
+    if (ints_exactly(d, 6) || size_at(d, 0, "row_bytes", &a->row_bytes) || size_at(d, 1, "outer", &a->outer) ||
+        size_at(d, 2, "axis_size", &a->axis_size) || size_at(d, 3, "index_count", &a->index_count))
+        return -1;
+    a->index_bytes = d->call->ints[4];
+    if (a->index_bytes != 4 && a->index_bytes != 8) return bad_int(d, 4, "index_bytes", -1, "4 or 8");
+    if (int_in(d, 5, "axis", -1, 0, QCC_MAX_RANK - 1, &a->axis)) return -1;
+    /* Rows of 4 and 8 bytes are copied as int32 / int64, others with memcpy. */
+    const int64_t row = a->row_bytes == 4 || a->row_bytes == 8 ? a->row_bytes : 1;
+    const int64_t rows = a->row_bytes / row;
+    const int64_t dst[3] = {a->outer, a->index_count, rows}, src[3] = {a->outer, a->axis_size, rows};
+    return buffer(d, 0, "dst", B_WRITE, row, span_dense(3, dst)) ||
+           buffer(d, 1, "src", B_READ, row, span_dense(3, src)) ||
+           dense_buffer(d, 2, "indices", B_READ, a->index_bytes, a->index_count);
+}
+
+/*
+ * The broadcasting kernels (F32_BINARY, WHERE, BOOL_BINARY): from `first`,
+ * shape[rank] and then each operand's strides[rank]; out (buffer 0) is dense
+ * with the shape, operand k (buffer k + 1) strided over it.
+ */
+static int decode_broadcast(decoder *d, int first, int operands, const char *const *names, const int64_t *elem_sizes) {
+    strided_args *a = &d->a.strided;
+    const int r = (int)a->rank;
+    if (array_at(d, first, r, "shape", 0, &a->shape)) return -1;
+    const int64_t **strides[3] = {&a->s0, &a->s1, &a->s2};
+    for (int k = 0; k < operands; k++) {
+        char name[24];
+        snprintf(name, sizeof name, "%s_strides", names[k + 1]);
+        if (array_at(d, first + (k + 1) * r, r, name, 1, strides[k])) return -1;
+    }
+    if (buffer(d, 0, names[0], B_WRITE, elem_sizes[0], span_dense(r, a->shape))) return -1;
+    for (int k = 0; k < operands; k++) {
+        span s = span_start();
+        span_dims(&s, r, a->shape, *strides[k]);
+        if (buffer(d, k + 1, names[k + 1], B_READ, elem_sizes[k + 1], s)) return -1;
+    }
+    return 0;
+}
+
+/* 4 F32_BINARY: out (w), a, b; op, rank, shape, a_strides, b_strides. */
+static int decode_f32_binary(decoder *d) {
+    static const char *const names[3] = {"out", "a", "b"};
+    static const int64_t sizes[3] = {4, 4, 4};
+    strided_args *a = &d->a.strided;
+    if (rank_at(d, 1, "rank", 2, 3, &a->rank) || int_in(d, 0, "op", -1, 0, QCC_BINARY_PRELU, &a->op))
+        return -1;
+    return decode_broadcast(d, 2, 2, names, sizes);
+}
+
+/* 5 F32_UNARY: out (w), x; op, count; alpha, beta. */
+static int decode_f32_unary(decoder *d) {
+    float_args *a = &d->a.f;
+    if (ints_exactly(d, 2) || int_in(d, 0, "op", -1, 0, QCC_UNARY_SHRINK, &a->op) || size_at(d, 1, "count", &a->count))
+        return -1;
+    a->alpha = d->call->floats[0];
+    a->beta = d->call->floats[1];
+    return dense_buffer(d, 0, "out", B_WRITE, 4, a->count) || dense_buffer(d, 1, "x", B_READ, 4, a->count);
+}
+
+/* [outer, n, inner] f32 in, and out of `out_sizes`: SOFTMAX and REDUCE. */
+static int decode_rows(decoder *d, const char *op_name, int64_t op_max, int reduces) {
+    float_args *a = &d->a.f;
+    if (ints_exactly(d, 4) || int_in(d, 0, op_name, -1, 0, op_max, &a->op) || size_at(d, 1, "outer", &a->outer) ||
+        size_at(d, 2, "n", &a->n) || size_at(d, 3, "inner", &a->inner))
+        return -1;
+    const int64_t x[3] = {a->outer, a->n, a->inner}, y[2] = {a->outer, a->inner};
+    return buffer(d, 0, "out", B_WRITE, 4, reduces ? span_dense(2, y) : span_dense(3, x)) ||
+           buffer(d, 1, "x", B_READ, 4, span_dense(3, x));
+}
+
+/* An epsilon: finite and >= 0. */
+static int epsilon_at(decoder *d, int index, float *out) {
+    const float e = d->call->floats[index];
+    if (!(e >= 0.0f && e <= 3.40282347e38f))
+        return fail(d, "float %d (epsilon) is %g; expected a finite value >= 0", index, (double)e);
+    *out = e;
+    return 0;
+}
+
+/* 7 F32_LAYERNORM: y (w), x, scale, bias (opt), mean (w, opt), inv_std (w, opt); rows, n; epsilon. */
+static int decode_f32_layernorm(decoder *d) {
+    float_args *a = &d->a.f;
+    if (ints_exactly(d, 2) || size_at(d, 0, "rows", &a->rows) || size_at(d, 1, "n", &a->n) ||
+        epsilon_at(d, 0, &a->epsilon))
+        return -1;
+    const int64_t x[2] = {a->rows, a->n};
+    return buffer(d, 0, "y", B_WRITE, 4, span_dense(2, x)) || buffer(d, 1, "x", B_READ, 4, span_dense(2, x)) ||
+           dense_buffer(d, 2, "scale", B_READ, 4, a->n) || dense_buffer(d, 3, "bias", B_OPT, 4, a->n) ||
+           dense_buffer(d, 4, "mean", B_WRITE | B_OPT, 4, a->rows) ||
+           dense_buffer(d, 5, "inv_std", B_WRITE | B_OPT, 4, a->rows);
+}
+
+/* 8 F32_RMSNORM: y (w), x, scale (opt); rows, n; epsilon. */
+static int decode_f32_rmsnorm(decoder *d) {
+    float_args *a = &d->a.f;
+    if (ints_exactly(d, 2) || size_at(d, 0, "rows", &a->rows) || size_at(d, 1, "n", &a->n) ||
+        epsilon_at(d, 0, &a->epsilon))
+        return -1;
+    const int64_t x[2] = {a->rows, a->n};
+    return buffer(d, 0, "y", B_WRITE, 4, span_dense(2, x)) || buffer(d, 1, "x", B_READ, 4, span_dense(2, x)) ||
+           dense_buffer(d, 2, "scale", B_OPT, 4, a->n);
+}
+
+/*
+ * The shared ints of F32_GEMM and QGEMM from `first`: m, n, k, lda, ldb, ldc,
+ * batch_rank, batch_shape, a_strides, b_strides, c_strides; and the spans of
+ * a ([m, k], or stored [k, m] when trans_a), b ([k, n], or [n, k]) and c.
+ */
+static int decode_matrices(decoder *d, int first, span *sa, span *sb, span *sc) {
+    gemm_args *g = &d->a.gemm;
+    if (rank_at(d, first + 6, "batch_rank", first + 7, 4, &g->batch_rank) || size_at(d, first, "m", &g->m) ||
+        size_at(d, first + 1, "n", &g->n) || size_at(d, first + 2, "k", &g->k))
+        return -1;
+    const char *ld_names[3] = {"lda", "ldb", "ldc"};
+    int64_t *lds[3] = {&g->lda, &g->ldb, &g->ldc};
+    for (int i = 0; i < 3; i++)
+        if (int_in(d, first + 3 + i, ld_names[i], -1, -QCC_CALL_MAX_VALUE, QCC_CALL_MAX_VALUE, lds[i])) return -1;
+    const int r = (int)g->batch_rank, base = first + 7;
+    if (array_at(d, base, r, "batch_shape", 0, &g->batch_shape) ||
+        array_at(d, base + r, r, "a_strides", 1, &g->a_strides) ||
+        array_at(d, base + 2 * r, r, "b_strides", 1, &g->b_strides) ||
+        array_at(d, base + 3 * r, r, "c_strides", 1, &g->c_strides))
+        return -1;
+    *sa = span_start();
+    *sb = span_start();
+    *sc = span_start();
+    span_dims(sa, r, g->batch_shape, g->a_strides);
+    span_dims(sb, r, g->batch_shape, g->b_strides);
+    span_dims(sc, r, g->batch_shape, g->c_strides);
+    if (g->trans_a) span_dim(sa, g->k, g->lda), span_dim(sa, g->m, 1);
+    else span_dim(sa, g->m, g->lda), span_dim(sa, g->k, 1);
+    if (g->trans_b) span_dim(sb, g->n, g->ldb), span_dim(sb, g->k, 1);
+    else span_dim(sb, g->k, g->ldb), span_dim(sb, g->n, 1);
+    span_dim(sc, g->m, g->ldc);
+    span_dim(sc, g->n, 1);
+    return 0;
+}
+
+/* 9 F32_GEMM: c (w), a, b, scratch (w); trans_a, trans_b, m, n, k, lda, ldb, ldc, batch_rank, ...; alpha, beta. */
+static int decode_f32_gemm(decoder *d) {
+    gemm_args *g = &d->a.gemm;
+    span sa, sb, sc;
+    if (ints_at_least(d, 9) || int_in(d, 0, "trans_a", -1, 0, 1, &g->trans_a) ||
+        int_in(d, 1, "trans_b", -1, 0, 1, &g->trans_b) || decode_matrices(d, 2, &sa, &sb, &sc))
+        return -1;
+    /*
+     * Leading dimensions at least the stored row length, as BLAS asks: the
+     * GEMM reads whole rows and takes ldb == 0 to mean packed B (a row length
+     * of 0 means nothing is read, so 0 is fine there).
+     */
+    const int64_t rows[3] = {g->trans_a ? g->m : g->k, g->trans_b ? g->k : g->n, g->n};
+    const int64_t lds[3] = {g->lda, g->ldb, g->ldc};
+    static const char *const ld_names[3] = {"lda", "ldb", "ldc"};
+    for (int i = 0; i < 3; i++) {
+        if (lds[i] < rows[i]) {
+            char expect[80];
+            range_text(expect, sizeof expect, rows[i], QCC_CALL_MAX_VALUE);
+            return bad_int(d, 5 + i, ld_names[i], -1, expect);
+        }
+    }
+    g->alpha = d->call->floats[0];
+    g->beta = d->call->floats[1];
+    const int64_t scratch = qcc_call_f32_gemm_scratch_bytes(g->m, g->n, g->k);
+    if (buffer(d, 0, "c", B_WRITE, 4, sc) || buffer(d, 1, "a", B_READ, 4, sa) || buffer(d, 2, "b", B_READ, 4, sb) ||
+        dense_buffer(d, 3, "scratch", B_WRITE | (scratch == 0 ? B_OPT : 0), 1, scratch))
+        return -1;
+    d->buf[3].align = 64;
+    return 0;
+}
+
+/* The number of parameters of QUANTIZE / DEQUANTIZE: channels, or outer * ceil(channels / group) * inner. */
+static int64_t convert_params(const convert_args *a) {
+    if (a->group == 0) return a->channels;
+    const int64_t p[3] = {a->outer, (a->channels + a->group - 1) / a->group, a->inner};
+    const span s = span_dense(3, p);
+    return s.overflow ? -1 : span_count(&s);
+}
+
+/* type (lo..hi), outer, channels, inner, group of QUANTIZE and DEQUANTIZE. */
+static int decode_convert_shape(decoder *d, int64_t type_max, int has_group) {
+    convert_args *a = &d->a.convert;
+    if (int_in(d, 0, "type", -1, 0, type_max, &a->type) || size_at(d, 1, "outer", &a->outer) ||
+        size_at(d, 2, "channels", &a->channels) || size_at(d, 3, "inner", &a->inner))
+        return -1;
+    a->group = 0;
+    return has_group ? size_at(d, 4, "group", &a->group) : 0;
+}
+
+/* 10 QUANTIZE: dst (w), x, scale (param), zero_point (param); type, outer, channels, inner, group, qmin, qmax. */
+static int decode_quantize(decoder *d) {
+    convert_args *a = &d->a.convert;
+    if (ints_exactly(d, 7) || decode_convert_shape(d, QCC_QTYPE_U4, 1) || clamp_range(d, 5, a->type, &a->qmin, &a->qmax))
+        return -1;
+    const int64_t x[3] = {a->outer, a->channels, a->inner}, params = convert_params(a);
+    if (params < 0) return fail(d, "more than 2^61 parameters");
+    int64_t lo, hi;
+    qtype_range(a->type, &lo, &hi);
+    return buffer(d, 0, "dst", B_WRITE, qtype_bytes(a->type), span_dense(3, x)) ||
+           buffer(d, 1, "x", B_READ, 4, span_dense(3, x)) || param_scale(d, 2, "scale", params) ||
+           param_i32(d, 3, "zero_point", 0, params, lo, hi);
+}
+
+/* 11 DEQUANTIZE: dst (w), q, scale (param), zero_point (param); type, outer, channels, inner, group. */
+static int decode_dequantize(decoder *d) {
+    convert_args *a = &d->a.convert;
+    if (ints_exactly(d, 5) || decode_convert_shape(d, QCC_QTYPE_I64, 1)) return -1;
+    const int64_t x[3] = {a->outer, a->channels, a->inner}, params = convert_params(a);
+    if (params < 0) return fail(d, "more than 2^61 parameters");
+    int64_t lo, hi;
+    qtype_range(a->type, &lo, &hi);
+    return buffer(d, 0, "dst", B_WRITE, 4, span_dense(3, x)) ||
+           buffer(d, 1, "q", B_READ, qtype_bytes(a->type), span_dense(3, x)) || param_scale(d, 2, "scale", params) ||
+           param_i32(d, 3, "zero_point", 0, params, lo, hi);
+}
+
+/* 12 REQUANTIZE: y (w), x, multiplier, shift, zp_in (opt), zp_out (params); in_type, out_type, outer, channels, inner, qmin, qmax. */
+static int decode_requantize(decoder *d) {
+    convert_args *a = &d->a.convert;
+    if (ints_exactly(d, 7)) return -1;
+    a->type = d->call->ints[0];
+    if (a->type < QCC_QTYPE_I8 || a->type > QCC_QTYPE_I64 || is_4bit(a->type))
+        return bad_int(d, 0, "in_type", -1, "0..3 (i8..u16), 6 (i32) or 7 (i64)");
+    if (int_in(d, 1, "out_type", -1, 0, QCC_QTYPE_U16, &a->out_type) || size_at(d, 2, "outer", &a->outer) ||
+        size_at(d, 3, "channels", &a->channels) || size_at(d, 4, "inner", &a->inner) ||
+        clamp_range(d, 5, a->out_type, &a->qmin, &a->qmax))
+        return -1;
+    const int64_t x[3] = {a->outer, a->channels, a->inner};
+    int64_t in_lo, in_hi, out_lo, out_hi;
+    qtype_range(a->type, &in_lo, &in_hi);
+    qtype_range(a->out_type, &out_lo, &out_hi);
+    return buffer(d, 0, "y", B_WRITE, qtype_bytes(a->out_type), span_dense(3, x)) ||
+           buffer(d, 1, "x", B_READ, qtype_bytes(a->type), span_dense(3, x)) ||
+           param_i32(d, 2, "multiplier", 0, a->channels, 0, INT32_MAX) ||
+           param_i32(d, 3, "shift", 0, a->channels, 1, 62) ||
+           param_i32(d, 4, "zp_in", B_OPT, a->channels, in_lo, in_hi) ||
+           param_i32(d, 5, "zp_out", 0, a->channels, out_lo, out_hi);
+}
+
+/* The accumulator type of QGEMM and QCONV: i32 (6) or i64 (7). */
+static int acc_type_at(decoder *d, int index, int64_t *out) {
+    *out = d->call->ints[index];
+    if (*out != QCC_QTYPE_I32 && *out != QCC_QTYPE_I64) return bad_int(d, index, "acc_type", -1, "6 (i32) or 7 (i64)");
+    return 0;
+}
+
+/* Batch strides of a 4-bit operand must be even (the kernel moves its byte pointer by stride / 2). */
+static int even_strides(decoder *d, int first, const char *name, int64_t rank, int64_t type) {
+    if (!is_4bit(type)) return 0;
+    for (int i = 0; i < (int)rank; i++)
+        if (d->call->ints[first + i] % 2 != 0) return bad_int(d, first + i, name, i, "an even value (a 4-bit operand)");
+    return 0;
+}
+
+/*
+ * 13 QGEMM: c (w), a, b, b_zero_point (param, opt), bias (opt); acc_type, a_type, b_type,
+ * a_zero_point, b_zp_layout, b_group, m, n, k, lda, ldb, ldc, batch_rank, ...
+ */
+static int decode_qgemm(decoder *d) {
+    gemm_args *g = &d->a.gemm;
+    span sa, sb, sc;
+    g->trans_a = g->trans_b = 0;
+    if (ints_at_least(d, 13) || acc_type_at(d, 0, &g->acc_type) ||
+        int_in(d, 1, "a_type", -1, 0, QCC_QTYPE_U4, &g->a_type) ||
+        int_in(d, 2, "b_type", -1, 0, QCC_QTYPE_U4, &g->b_type) ||
+        value_of_type(d, 3, "a_zero_point", g->a_type, &g->a_zero_point))
+        return -1;
+    g->b_zp_layout = d->call->ints[4];
+    if (g->b_zp_layout != QCC_ZP_SCALAR && g->b_zp_layout != QCC_ZP_PER_COL && g->b_zp_layout != QCC_ZP_ROW_GROUPS)
+        return bad_int(d, 4, "b_zp_layout", -1, "0 (scalar), 2 (per column) or 3 (row groups)");
+    if (g->b_zp_layout == QCC_ZP_ROW_GROUPS) {
+        if (int_in(d, 5, "b_group", -1, 1, QCC_CALL_MAX_VALUE, &g->b_group)) return -1;
+    } else if (d->call->ints[5] != 0) {
+        return bad_int(d, 5, "b_group", -1, "0 (b_zp_layout is not 3)");
+    } else {
+        g->b_group = 0;
+    }
+    if (decode_matrices(d, 6, &sa, &sb, &sc)) return -1;
+    const int r = (int)g->batch_rank;
+    if (even_strides(d, 13 + r, "a_strides", r, g->a_type) || even_strides(d, 13 + 2 * r, "b_strides", r, g->b_type))
+        return -1;
+    int64_t zps = 1;
+    if (g->b_zp_layout == QCC_ZP_PER_COL) zps = g->n;
+    if (g->b_zp_layout == QCC_ZP_ROW_GROUPS) {
+        const int64_t p[2] = {(g->k + g->b_group - 1) / g->b_group, g->n};
+        const span s = span_dense(2, p);
+        if (s.overflow) return fail(d, "more than 2^61 zero points");
+        zps = span_count(&s);
+    }
+    int64_t lo, hi;
+    qtype_range(g->b_type, &lo, &hi);
+    const int64_t acc = qtype_bytes(g->acc_type);
+    return buffer(d, 0, "c", B_WRITE, acc, sc) || buffer(d, 1, "a", B_READ, qtype_bytes(g->a_type), sa) ||
+           buffer(d, 2, "b", B_READ, qtype_bytes(g->b_type), sb) ||
+           param_i32(d, 3, "b_zero_point", B_OPT, zps, lo, hi) || dense_buffer(d, 4, "bias", B_OPT, acc, g->n);
+}
+
+/*
+ * 14 QCONV: y (w), x, w, w_zero_point (param, opt), bias (opt), workspace (w);
+ * acc_type, x_type, w_type, x_zero_point, x_pad, batch, channels, out_channels, group,
+ * in[3], out[3], kernel[3], stride[3], dilation[3], pad_begin[3].
+ */
+static int decode_qconv(decoder *d) {
+    conv_args *c = &d->a.conv;
+    qcc_window3d *w = &c->window;
+    if (ints_exactly(d, 27) || acc_type_at(d, 0, &c->acc_type) ||
+        int_in(d, 1, "x_type", -1, 0, QCC_QTYPE_U16, &c->x_type) ||
+        int_in(d, 2, "w_type", -1, 0, QCC_QTYPE_U16, &c->w_type) ||
+        value_of_type(d, 3, "x_zero_point", c->x_type, &c->x_zero_point) ||
+        value_of_type(d, 4, "x_pad", c->x_type, &c->x_pad) || size_at(d, 5, "batch", &c->batch) ||
+        size_at(d, 6, "channels", &c->channels) || size_at(d, 7, "out_channels", &c->out_channels) ||
+        int_in(d, 8, "group", -1, 1, QCC_CALL_MAX_VALUE, &c->group))
+        return -1;
+    if (c->channels % c->group != 0) return bad_int(d, 6, "channels", -1, "a multiple of group");
+    if (c->out_channels % c->group != 0) return bad_int(d, 7, "out_channels", -1, "a multiple of group");
+    static const char *const names[6] = {"in", "out", "kernel", "stride", "dilation", "pad_begin"};
+    int64_t *fields[6] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin};
+    for (int f = 0; f < 6; f++)
+        for (int i = 0; i < 3; i++) {
+            const int64_t lo = f >= 2 && f <= 4 ? 1 : 0; /* kernel, stride and dilation are >= 1 */
+            if (int_in(d, 9 + 3 * f + i, names[f], i, lo, QCC_CALL_MAX_VALUE, &fields[f][i])) return -1;
+        }
+    /* The kernel forms o * stride + t * dilation - pad for every output o and tap t. */
+    for (int i = 0; i < 3; i++) {
+        int64_t a, b, sum;
+        if (!mul_ok(w->out[i] > 0 ? w->out[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
+            !add_ok(a, b, &sum))
+            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
+    }
+    const int64_t cg = c->channels / c->group;
+    const int64_t ys[5] = {c->batch, c->out_channels, w->out[0], w->out[1], w->out[2]};
+    const int64_t xs[5] = {c->batch, c->channels, w->in[0], w->in[1], w->in[2]};
+    const int64_t ws[5] = {c->out_channels, cg, w->kernel[0], w->kernel[1], w->kernel[2]};
+    const int64_t cols[7] = {cg, w->kernel[0], w->kernel[1], w->kernel[2], w->out[0], w->out[1], w->out[2]};
+    const span col = span_dense(7, cols);
+    int64_t workspace = 0;
+    if (col.overflow || !mul_ok(span_count(&col), qtype_bytes(c->x_type), &workspace))
+        return fail(d, "the workspace exceeds 2^61 bytes");
+    /* Now qcc_qconv_workspace cannot overflow: it is `workspace`, or 0 when the input is read directly. */
+    workspace = qcc_qconv_workspace(w, c->channels, c->group, (qcc_qtype)c->x_type);
+    int64_t lo, hi;
+    qtype_range(c->w_type, &lo, &hi);
+    const int64_t acc = qtype_bytes(c->acc_type);
+    if (buffer(d, 0, "y", B_WRITE, acc, span_dense(5, ys)) ||
+        buffer(d, 1, "x", B_READ, qtype_bytes(c->x_type), span_dense(5, xs)) ||
+        buffer(d, 2, "w", B_READ, qtype_bytes(c->w_type), span_dense(5, ws)) ||
+        param_i32(d, 3, "w_zero_point", B_OPT, c->out_channels, lo, hi) ||
+        dense_buffer(d, 4, "bias", B_OPT, acc, c->out_channels) ||
+        dense_buffer(d, 5, "workspace", B_WRITE | (workspace == 0 ? B_OPT : 0), 1, workspace))
+        return -1;
+    d->buf[5].align = qtype_bytes(c->x_type); /* im2col writes x elements */
+    return 0;
+}
+
+/* 15 QADD / 16 QMUL: y (w), a, b; y_type, a_type, b_type, zy, za, zb, qmin, qmax, multiplier(s), rank, ... */
+static int decode_qbinary(decoder *d, int is_mul) {
+    qbinary_args *q = &d->a.qbinary;
+    const int rank_index = is_mul ? 9 : 10;
+    if (rank_at(d, rank_index, "rank", rank_index + 1, 3, &q->rank) ||
+        int_in(d, 0, "y_type", -1, 0, QCC_QTYPE_U16, &q->y_type) ||
+        int_in(d, 1, "a_type", -1, 0, QCC_QTYPE_U16, &q->a_type) ||
+        int_in(d, 2, "b_type", -1, 0, QCC_QTYPE_U16, &q->b_type) || value_of_type(d, 3, "zy", q->y_type, &q->zy) ||
+        value_of_type(d, 4, "za", q->a_type, &q->za) || value_of_type(d, 5, "zb", q->b_type, &q->zb) ||
+        clamp_range(d, 6, q->y_type, &q->qmin, &q->qmax) ||
+        int_in(d, 8, is_mul ? "m" : "ma", -1, 0, (int64_t)1 << 62, &q->ma))
+        return -1;
+    q->mb = 0;
+    if (!is_mul && int_in(d, 9, "mb", -1, 0, (int64_t)1 << 62, &q->mb)) return -1;
+    const int r = (int)q->rank, first = rank_index + 1;
+    if (array_at(d, first, r, "shape", 0, &q->shape) || array_at(d, first + r, r, "a_strides", 1, &q->a_strides) ||
+        array_at(d, first + 2 * r, r, "b_strides", 1, &q->b_strides))
+        return -1;
+    span sa = span_start(), sb = span_start();
+    span_dims(&sa, r, q->shape, q->a_strides);
+    span_dims(&sb, r, q->shape, q->b_strides);
+    return buffer(d, 0, "y", B_WRITE, qtype_bytes(q->y_type), span_dense(r, q->shape)) ||
+           buffer(d, 1, "a", B_READ, qtype_bytes(q->a_type), sa) || buffer(d, 2, "b", B_READ, qtype_bytes(q->b_type), sb);
+}
+
+/* Bytes of a CAST element type. */
+static int64_t elem_bytes(int64_t elem) {
+    switch (elem) {
+    case QCC_ELEM_I8: case QCC_ELEM_U8: case QCC_ELEM_BOOL: return 1;
+    case QCC_ELEM_I16: case QCC_ELEM_U16: return 2;
+    case QCC_ELEM_F32: case QCC_ELEM_I32: case QCC_ELEM_U32: return 4;
+    default: return 8;
+    }
+}
+
+/* 17 CAST: dst (w), src; dst_elem, src_elem, count. */
+static int decode_cast(decoder *d) {
+    convert_args *a = &d->a.convert;
+    if (ints_exactly(d, 3)) return -1;
+    static const char *const elem_names[2] = {"dst_elem", "src_elem"};
+    int64_t *elems[2] = {&a->out_type, &a->type};
+    for (int i = 0; i < 2; i++) {
+        *elems[i] = d->call->ints[i];
+        if (*elems[i] < INT32_MIN || *elems[i] > INT32_MAX || !qcc_cast_supports((int32_t)*elems[i]))
+            return bad_int(d, i, elem_names[i], -1, "1 (f32) or 5..13 (i8, u8, i16, u16, i32, u32, i64, u64, bool)");
+    }
+    if (size_at(d, 2, "count", &a->outer)) return -1;
+    return dense_buffer(d, 0, "dst", B_WRITE, elem_bytes(a->out_type), a->outer) ||
+           dense_buffer(d, 1, "src", B_READ, elem_bytes(a->type), a->outer);
+}
+
+/* 18 WHERE: out (w), cond, x, y; elem_size, rank, shape, cond_strides, x_strides, y_strides. */
+static int decode_where(decoder *d) {
+    static const char *const names[4] = {"out", "cond", "x", "y"};
+    strided_args *a = &d->a.strided;
+    if (rank_at(d, 1, "rank", 2, 4, &a->rank) || elem_size_at(d, 0, &a->elem_size)) return -1;
+    const int64_t sizes[4] = {a->elem_size, 1, a->elem_size, a->elem_size};
+    return decode_broadcast(d, 2, 3, names, sizes);
+}
+
+/* 19 F32_ISNAN: out (w, bool), x (f32); count. */
+static int decode_f32_isnan(decoder *d) {
+    float_args *a = &d->a.f;
+    if (ints_exactly(d, 1) || size_at(d, 0, "count", &a->count)) return -1;
+    return dense_buffer(d, 0, "out", B_WRITE, 1, a->count) || dense_buffer(d, 1, "x", B_READ, 4, a->count);
+}
+
+/* 20 BOOL_BINARY: out (w), a, b; op, rank, shape, a_strides, b_strides. */
+static int decode_bool_binary(decoder *d) {
+    static const char *const names[3] = {"out", "a", "b"};
+    static const int64_t sizes[3] = {1, 1, 1};
+    strided_args *a = &d->a.strided;
+    if (rank_at(d, 1, "rank", 2, 3, &a->rank) || int_in(d, 0, "op", -1, 0, QCC_BOOL_XOR, &a->op)) return -1;
+    return decode_broadcast(d, 2, 2, names, sizes);
+}
+
+/* Expected buffer and float counts, by kernel. */
+static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4,
+                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2};
+static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* Checks the counts, then decodes the call with its kernel's decoder. */
+static int decode(decoder *d) {
+    const qcc_call *c = d->call;
+    d->name = "call";
+    if (!c) return fail(d, "no call");
+    const char *name = qcc_kernel_name(c->kernel);
+    if (!name) return fail(d, "kernel %d is unknown; expected 1..%d", (int)c->kernel, QCC_KERNEL_LIMIT - 1);
+    d->name = name;
+    memset(d->buf, 0, sizeof d->buf);
+    if (c->buffer_count != kernel_buffers[c->kernel])
+        return fail(d, "%d buffers; expected %d", (int)c->buffer_count, kernel_buffers[c->kernel]);
+    if (c->float_count != kernel_floats[c->kernel])
+        return fail(d, "%d floats; expected %d", (int)c->float_count, kernel_floats[c->kernel]);
+    if (c->int_count < 0 || c->int_count > QCC_CALL_MAX_INTS)
+        return fail(d, "%d ints; expected at most %d", (int)c->int_count, QCC_CALL_MAX_INTS);
+    if ((c->buffer_count > 0 && !c->buffers) || (c->int_count > 0 && !c->ints) || (c->float_count > 0 && !c->floats))
+        return fail(d, "the call's buffers, ints or floats are missing");
+    switch (c->kernel) {
+    case QCC_KERNEL_COPY: return decode_copy(d);
+    case QCC_KERNEL_FILL: return decode_fill(d);
+    case QCC_KERNEL_GATHER: return decode_gather(d);
+    case QCC_KERNEL_F32_BINARY: return decode_f32_binary(d);
+    case QCC_KERNEL_F32_UNARY: return decode_f32_unary(d);
+    case QCC_KERNEL_F32_SOFTMAX: return decode_rows(d, "mode", 2, 0);
+    case QCC_KERNEL_F32_LAYERNORM: return decode_f32_layernorm(d);
+    case QCC_KERNEL_F32_RMSNORM: return decode_f32_rmsnorm(d);
+    case QCC_KERNEL_F32_GEMM: return decode_f32_gemm(d);
+    case QCC_KERNEL_QUANTIZE: return decode_quantize(d);
+    case QCC_KERNEL_DEQUANTIZE: return decode_dequantize(d);
+    case QCC_KERNEL_REQUANTIZE: return decode_requantize(d);
+    case QCC_KERNEL_QGEMM: return decode_qgemm(d);
+    case QCC_KERNEL_QCONV: return decode_qconv(d);
+    case QCC_KERNEL_QADD: return decode_qbinary(d, 0);
+    case QCC_KERNEL_QMUL: return decode_qbinary(d, 1);
+    case QCC_KERNEL_CAST: return decode_cast(d);
+    case QCC_KERNEL_WHERE: return decode_where(d);
+    case QCC_KERNEL_F32_ISNAN: return decode_f32_isnan(d);
+    case QCC_KERNEL_BOOL_BINARY: return decode_bool_binary(d);
+    default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Buffer checks (shared by run and check)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Presence, roles, extents and alignment of every buffer, then the values of the parameter buffers. */
+static int check_buffers(decoder *d) {
+    const qcc_call *c = d->call;
+    for (int i = 0; i < c->buffer_count; i++) {
+        const buffer_desc *b = &d->buf[i];
+        const int touches = b->hi > b->lo;
+        if (!present(d, i)) {
+            if (b->flags & B_OPT) continue;
+            if (d->info) return fail(d, "buffer %d (%s) is absent", i, b->name);
+            if (touches) return fail(d, "buffer %d (%s) is NULL", i, b->name);
+            continue;
+        }
+        const void *p = c->buffers[i];
+        if (d->info) {
+            const qcc_buffer_info *in = &d->info[i];
+            if ((b->flags & B_WRITE) && !(in->flags & QCC_BUFFER_WRITABLE))
+                return fail(d, "buffer %d (%s) is written, but its tensor is not writable", i, b->name);
+            if ((b->flags & B_PARAM) && !(in->flags & QCC_BUFFER_CONSTANT))
+                return fail(d, "buffer %d (%s) holds parameters, but its tensor is not a constant", i, b->name);
+            if (in->before < 0 || in->after < 0)
+                return fail(d, "buffer %d (%s) has a negative extent", i, b->name);
+            if (touches && (b->lo < -in->before || b->hi > in->after))
+                return fail(d, "buffer %d (%s) %s bytes [%lld, %lld) from its pointer; its tensor holds [%lld, %lld)", i,
+                            b->name, (b->flags & B_WRITE) ? "writes" : "reads", (long long)b->lo, (long long)b->hi,
+                            (long long)-in->before, (long long)in->after);
+            if (touches && in->before % b->align != 0)
+                return fail(d, "buffer %d (%s) is at byte %lld of its tensor; expected a multiple of %lld", i, b->name,
+                            (long long)in->before, (long long)b->align);
+        }
+        if (touches && p && (uintptr_t)p % (uintptr_t)b->align != 0)
+            return fail(d, "buffer %d (%s) is not %lld-byte aligned", i, b->name, (long long)b->align);
+    }
+    /* Parameter values, read once every extent is known to be inside its tensor. */
+    for (int i = 0; i < c->buffer_count; i++) {
+        const buffer_desc *b = &d->buf[i];
+        if (b->param == P_NONE || b->hi <= b->lo || !present(d, i)) continue;
+        const unsigned char *p = (const unsigned char *)c->buffers[i];
+        if (!p) return fail(d, "buffer %d (%s) is a constant without data", i, b->name);
+        for (int64_t k = 0; k < b->count; k++) {
+            if (b->param == P_SCALE) {
+                float v;
+                memcpy(&v, p + 4 * k, 4);
+                if (!(v > 0.0f && v <= 3.40282347e38f))
+                    return fail(d, "buffer %d (%s) element %lld is %g; expected a finite value > 0", i, b->name,
+                                (long long)k, (double)v);
+            } else {
+                int32_t v;
+                memcpy(&v, p + 4 * k, 4);
+                if (v < b->min || v > b->max) {
+                    char expect[80];
+                    range_text(expect, sizeof expect, b->min, b->max);
+                    return fail(d, "buffer %d (%s) element %lld is %d; expected %s", i, b->name, (long long)k, (int)v,
+                                expect);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Decodes and checks a call into `d`. */
+static int prepare(decoder *d, const qcc_call *call, const qcc_buffer_info *info, char *error, size_t error_size) {
+    d->call = call;
+    d->info = info;
+    d->error = error;
+    d->error_size = error_size;
+    if (error && error_size > 0) error[0] = '\0';
+    return decode(d) || check_buffers(d) ? -1 : 0;
+}
+
+int qcc_call_check(const qcc_call *call, const qcc_buffer_info *info, char *error, size_t error_size) {
+    decoder d;
+    return prepare(&d, call, info, error, error_size);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Indices per stack tile of GATHER. */
+#define GATHER_TILE 256
+
+/* Index i of GATHER's indices (int64 or int32). */
+static int64_t index_at(const gather_args *a, const void *indices, int64_t i) {
+    return a->index_bytes == 8 ? ((const int64_t *)indices)[i] : ((const int32_t *)indices)[i];
+}
+
+/*
+ * GATHER: checks every index first (nothing is written when one is out of
+ * range), then gathers; negative indices are wrapped a tile at a time into a
+ * stack buffer, since qcc_gather takes int64 indices in [0, axis_size).
+ */
+static int run_gather(decoder *d, void *const *buf) {
+    const gather_args *a = &d->a.gather;
+    const void *indices = buf[2];
+    int direct = a->index_bytes == 8;
+    for (int64_t i = 0; i < a->index_count; i++) {
+        const int64_t v = index_at(a, indices, i);
+        if (v < -a->axis_size || v >= a->axis_size)
+            return fail(d, "index %lld at position %lld is out of range for axis %lld of size %lld", (long long)v,
+                        (long long)i, (long long)a->axis, (long long)a->axis_size);
+        if (v < 0) direct = 0;
+    }
+    if (a->outer == 0 || a->index_count == 0 || a->row_bytes == 0) return 0;
+    const size_t row = (size_t)a->row_bytes;
+    if (direct) {
+        qcc_gather(buf[0], buf[1], (const int64_t *)indices, a->index_count, a->outer, a->axis_size, row);
+        return 0;
+    }
+    int64_t tile[GATHER_TILE];
+    for (int64_t i0 = 0; i0 < a->index_count; i0 += GATHER_TILE) {
+        const int64_t n = a->index_count - i0 < GATHER_TILE ? a->index_count - i0 : GATHER_TILE;
+        for (int64_t j = 0; j < n; j++) {
+            const int64_t v = index_at(a, indices, i0 + j);
+            tile[j] = v < 0 ? v + a->axis_size : v;
+        }
+        if (n == a->index_count) {
+            qcc_gather(buf[0], buf[1], tile, n, a->outer, a->axis_size, row);
+            break;
+        }
+        for (int64_t o = 0; o < a->outer; o++)
+            qcc_gather((char *)buf[0] + (o * a->index_count + i0) * a->row_bytes,
+                       (const char *)buf[1] + o * a->axis_size * a->row_bytes, tile, n, 1, a->axis_size, row);
+    }
+    return 0;
+}
+
+/* Calls the kernel of a decoded, checked call. */
+static int run_call(decoder *d) {
+    void *const *buf = d->call->buffers;
+    switch (d->call->kernel) {
+    case QCC_KERNEL_COPY: {
+        const strided_args *a = &d->a.strided;
+        qcc_strided_copy(buf[0], a->s0, buf[1], a->s1, a->shape, (int)a->rank, (size_t)a->elem_size);
+        return 0;
+    }
+    case QCC_KERNEL_FILL: {
+        const strided_args *a = &d->a.strided;
+        qcc_fill(buf[0], buf[1], a->count, (size_t)a->elem_size);
+        return 0;
+    }
+    case QCC_KERNEL_GATHER: return run_gather(d, buf);
+    case QCC_KERNEL_F32_BINARY: {
+        const strided_args *a = &d->a.strided;
+        qcc_f32_binary((qcc_binary_op)a->op, (float *)buf[0], (const float *)buf[1], a->s0,
+                       (const float *)buf[2], a->s1, a->shape, (int)a->rank);
+        return 0;
+    }
+    case QCC_KERNEL_F32_UNARY: {
+        const float_args *a = &d->a.f;
+        qcc_f32_unary((qcc_unary_op)a->op, (float *)buf[0], (const float *)buf[1], a->count, a->alpha, a->beta);
+        return 0;
+    }
+    case QCC_KERNEL_F32_SOFTMAX: {
+        const float_args *a = &d->a.f;
+        qcc_f32_softmax((int)a->op, (const float *)buf[1], (float *)buf[0], a->outer, a->n, a->inner);
+        return 0;
+    }
+    case QCC_KERNEL_F32_LAYERNORM: {
+        const float_args *a = &d->a.f;
+        qcc_f32_layernorm((const float *)buf[1], (const float *)buf[2], (const float *)buf[3], (float *)buf[0],
+                          (float *)buf[4], (float *)buf[5], a->rows, a->n, a->epsilon);
+        return 0;
+    }
+    case QCC_KERNEL_F32_RMSNORM: {
+        const float_args *a = &d->a.f;
+        qcc_f32_rmsnorm((const float *)buf[1], (const float *)buf[2], (float *)buf[0], a->rows, a->n, a->epsilon);
+        return 0;
+    }
+    case QCC_KERNEL_F32_GEMM: {
+        const gemm_args *g = &d->a.gemm;
+        qcc_f32_gemm_batched_scratch((int)g->trans_a, (int)g->trans_b, g->m, g->n, g->k, g->alpha,
+                                     (const float *)buf[1], g->lda, (const float *)buf[2], g->ldb, g->beta,
+                                     (float *)buf[0], g->ldc, (int)g->batch_rank, g->batch_shape, g->a_strides,
+                                     g->b_strides, g->c_strides, (float *)buf[3]);
+        return 0;
+    }
+    case QCC_KERNEL_QUANTIZE: {
+        const convert_args *a = &d->a.convert;
+        qcc_quantize_f32((qcc_qtype)a->type, buf[0], (const float *)buf[1], a->outer, a->channels, a->inner, a->group,
+                         (const float *)buf[2], (const int32_t *)buf[3], (int32_t)a->qmin, (int32_t)a->qmax);
+        return 0;
+    }
+    case QCC_KERNEL_DEQUANTIZE: {
+        const convert_args *a = &d->a.convert;
+        qcc_dequantize_f32((qcc_qtype)a->type, (float *)buf[0], buf[1], a->outer, a->channels, a->inner, a->group,
+                           (const float *)buf[2], (const int32_t *)buf[3]);
+        return 0;
+    }
+    case QCC_KERNEL_REQUANTIZE: {
+        const convert_args *a = &d->a.convert;
+        qcc_requantize((qcc_qtype)a->type, buf[1], (qcc_qtype)a->out_type, buf[0], a->outer, a->channels, a->inner,
+                       (const int32_t *)buf[4], (const int32_t *)buf[2], (const int32_t *)buf[3],
+                       (const int32_t *)buf[5], (int32_t)a->qmin, (int32_t)a->qmax);
+        return 0;
+    }
+    case QCC_KERNEL_QGEMM: {
+        const gemm_args *g = &d->a.gemm;
+        const int32_t a_zp = (int32_t)g->a_zero_point;
+        const qcc_qmatrix a = {(qcc_qtype)g->a_type, buf[1], g->lda, &a_zp, QCC_ZP_SCALAR, 0};
+        const qcc_qmatrix b = {(qcc_qtype)g->b_type, buf[2], g->ldb, (const int32_t *)buf[3],
+                               (qcc_zp_layout)g->b_zp_layout, g->b_group};
+        if (g->acc_type == QCC_QTYPE_I32)
+            qcc_qgemm_batched_i32(g->m, g->n, g->k, &a, &b, (const int32_t *)buf[4], (int32_t *)buf[0], g->ldc,
+                                  (int)g->batch_rank, g->batch_shape, g->a_strides, g->b_strides, g->c_strides);
+        else
+            qcc_qgemm_batched_i64(g->m, g->n, g->k, &a, &b, (const int64_t *)buf[4], (int64_t *)buf[0], g->ldc,
+                                  (int)g->batch_rank, g->batch_shape, g->a_strides, g->b_strides, g->c_strides);
+        return 0;
+    }
+    case QCC_KERNEL_QCONV: {
+        const conv_args *c = &d->a.conv;
+        if (c->acc_type == QCC_QTYPE_I32)
+            qcc_qconv_i32((qcc_qtype)c->x_type, buf[1], (int32_t)c->x_zero_point, (int32_t)c->x_pad,
+                          (qcc_qtype)c->w_type, buf[2], (const int32_t *)buf[3], (const int32_t *)buf[4],
+                          (int32_t *)buf[0], c->batch, c->channels, c->out_channels, c->group, &c->window, buf[5]);
+        else
+            qcc_qconv_i64((qcc_qtype)c->x_type, buf[1], (int32_t)c->x_zero_point, (int32_t)c->x_pad,
+                          (qcc_qtype)c->w_type, buf[2], (const int32_t *)buf[3], (const int64_t *)buf[4],
+                          (int64_t *)buf[0], c->batch, c->channels, c->out_channels, c->group, &c->window, buf[5]);
+        return 0;
+    }
+    case QCC_KERNEL_QADD:
+    case QCC_KERNEL_QMUL: {
+        const qbinary_args *q = &d->a.qbinary;
+        if (d->call->kernel == QCC_KERNEL_QADD)
+            qcc_qadd((qcc_qtype)q->y_type, buf[0], (int32_t)q->zy, (int32_t)q->qmin, (int32_t)q->qmax,
+                     (qcc_qtype)q->a_type, buf[1], q->a_strides, (int32_t)q->za, q->ma, (qcc_qtype)q->b_type, buf[2],
+                     q->b_strides, (int32_t)q->zb, q->mb, q->shape, (int)q->rank);
+        else
+            qcc_qmul((qcc_qtype)q->y_type, buf[0], (int32_t)q->zy, (int32_t)q->qmin, (int32_t)q->qmax,
+                     (qcc_qtype)q->a_type, buf[1], q->a_strides, (int32_t)q->za, (qcc_qtype)q->b_type, buf[2],
+                     q->b_strides, (int32_t)q->zb, q->ma, q->shape, (int)q->rank);
+        return 0;
+    }
+    case QCC_KERNEL_CAST: {
+        const convert_args *a = &d->a.convert;
+        qcc_cast(buf[0], (int32_t)a->out_type, buf[1], (int32_t)a->type, a->outer);
+        return 0;
+    }
+    case QCC_KERNEL_WHERE: {
+        const strided_args *a = &d->a.strided;
+        qcc_where(buf[0], (const uint8_t *)buf[1], a->s0, buf[2], a->s1, buf[3], a->s2, a->shape, (int)a->rank,
+                  (size_t)a->elem_size);
+        return 0;
+    }
+    case QCC_KERNEL_F32_ISNAN:
+        qcc_f32_isnan((uint8_t *)buf[0], (const float *)buf[1], d->a.f.count);
+        return 0;
+    case QCC_KERNEL_BOOL_BINARY: {
+        const strided_args *a = &d->a.strided;
+        qcc_bool_binary((qcc_bool_op)a->op, (uint8_t *)buf[0], (const uint8_t *)buf[1], a->s0,
+                        (const uint8_t *)buf[2], a->s1, a->shape, (int)a->rank);
+        return 0;
+    }
+    default: {
+        const float_args *a = &d->a.f;
+        qcc_f32_reduce((qcc_reduce_kind)a->op, (const float *)buf[1], (float *)buf[0], a->outer, a->n, a->inner);
+        return 0;
+    }
+    }
+}
+
+int qcc_call_run(const qcc_call *call, char *error, size_t error_size) {
+    decoder d;
+    if (prepare(&d, call, NULL, error, error_size)) return -1;
+    /* Nothing to write (every written buffer empty): only GATHER still checks its indices. */
+    int writes = 0;
+    for (int i = 0; i < call->buffer_count; i++)
+        if ((d.buf[i].flags & B_WRITE) && d.buf[i].hi > d.buf[i].lo) writes = 1;
+    if (!writes && call->kernel != QCC_KERNEL_GATHER) return 0;
+    return run_call(&d);
+}
