@@ -14,7 +14,7 @@ let package = Package(
   name: "qcc",
   products: [
     .executable(name: "qcc", targets: ["qcc"]),
-    .library(name: "QCC", targets: ["QCCIR", "QCCPass", "QCCOps", "QCCONNX", "QCCPasses", "QCCIO"]),
+    .library(name: "QCC", targets: ["QCCIR", "QCCPass", "QCCOps", "QCCONNX", "QCCPasses", "QCCIO", "QCCTargets"]),
   ],
   targets: [
     // MARK: - Public API
@@ -29,11 +29,14 @@ let package = Package(
     .target(name: "QCCONNX", dependencies: ["QCCIR", "QCCOps", "_QCCProtobuf"], path: "Sources/QCCONNX"),
     /// The built-in passes, one folder per pass.
     .target(name: "QCCPasses", dependencies: ["QCCIR", "QCCPass", "QCCOps", "QCCIO"], path: "passes"),
+    /// Code generation: op plans (kernel calls), the memory planner, and the qprog writer.
+    .target(
+      name: "QCCTargets", dependencies: ["QCCIR", "QCCOps", "QCCPass", "QCCPasses", "QCCKernels", "QCCIO"], path: "targets/codegen"),
     /// Tensor files: .npy and .npz.
     .target(name: "QCCIO", dependencies: ["QCCIR", "_QCCZlib"], path: "Sources/QCCIO"),
     /// The command-line driver: argument parsing and subcommands only.
     .executableTarget(
-      name: "qcc", dependencies: ["QCCIR", "QCCPass", "QCCOps", "QCCONNX", "QCCPasses", "QCCIO"],
+      name: "qcc", dependencies: ["QCCIR", "QCCPass", "QCCOps", "QCCONNX", "QCCPasses", "QCCIO", "QCCTargets"],
       path: "Sources/qcc"),
 
     // MARK: - Implementation details
@@ -65,6 +68,10 @@ let package = Package(
     .testTarget(
       name: "CLITests", dependencies: ["qcc", "QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/CLITests"),
     .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "QCCKernels", "_QCCTestSupport"], path: "Tests/OpsTests"),
+    .testTarget(
+      name: "TargetsTests",
+      dependencies: ["QCCTargets", "QCCKernels", "QCCONNX", "QCCIR", "QCCIO", "QCCOps", "QCCPass", "QCCPasses", "_QCCTestSupport"],
+      path: "Tests/TargetsTests", exclude: ["Fixtures"]),
     .testTarget(name: "IRTests", dependencies: ["QCCIR", "_QCCTestSupport"], path: "Tests/IRTests", exclude: ["Fixtures"]),
     .testTarget(name: "IOTests", dependencies: ["QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/IOTests", exclude: ["Fixtures"]),
     .testTarget(
