@@ -10,7 +10,8 @@ ONNX_TESTS   := .build/onnx-tests
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
                 zlib1g-dev llvm-14-tools
 
-.PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench clean
+.PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
+        qprog-runner qprog-check qprog-fuzz clean
 
 all: build
 
@@ -37,18 +38,51 @@ test: setup generate
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 	$(MAKE) onnx-tests
 	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
+	$(MAKE) qprog-check qprog-fuzz
 
-# The main job on the embedded example: import, canonicalize, run, and compare
-# with onnxruntime's outputs.
+# The device runner for .qprog files, built the way a device builds it: the C
+# runtime and the runner, plain C99, nothing else.
+CC           ?= cc
+RUNTIME_C    := $(wildcard targets/runtime/*.c)
+QPROG_RUN    := .build/qprog_run
+qprog-runner: $(QPROG_RUN)
+$(QPROG_RUN): $(RUNTIME_C) $(wildcard targets/runtime/include/*.h) targets/runtime/tools/qprog_run.c
+	@mkdir -p .build
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Itargets/runtime/include $(RUNTIME_C) targets/runtime/tools/qprog_run.c -lm -o $@
+
+# Every shared model compiled to .qprog, run by `qcc run` and by the C runner: byte-identical outputs.
+qprog-check: build qprog-runner
+	scripts/check_qprog.sh $(QCC) $(QPROG_RUN)
+
+# The .qprog loader against truncated and corrupted files, under AddressSanitizer and UBSan.
+QPROG_FUZZ   := .build/qprog_fuzz
+qprog-fuzz: build
+	@mkdir -p .build/fuzz
+	$(CC) -std=c99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Itargets/runtime/include \
+	  $(RUNTIME_C) targets/runtime/tools/qprog_fuzz.c -lm -o $(QPROG_FUZZ)
+	cp $(DEMO_MODEL)/x.npy .build/fuzz/x.npy
+	$(QCC) $(DEMO_MODEL)/model.onnx --calib .build/fuzz --target qprog -o .build/fuzz/example.qprog
+	$(QPROG_FUZZ)
+	$(QPROG_FUZZ) .build/fuzz/example.qprog
+
+# The main job on the embedded example: import and run it in float, then
+# compile it to an integer program (calibrated on its sample inputs), run that
+# on the C runtime, and compare both with onnxruntime's float outputs.
 DEMO_MODEL := examples/tiny-transformer
 DEMO_OUT   := .build/demo
 demo: build
-	@mkdir -p $(DEMO_OUT)
+	@mkdir -p $(DEMO_OUT)/calib
 	$(QCC) import $(DEMO_MODEL)/model.onnx -o $(DEMO_OUT)/imported.qir
-	$(QCC) opt $(DEMO_OUT)/imported.qir --passes canonicalize --statistics -o $(DEMO_OUT)/canonical.qir
-	@echo "IR: $(DEMO_OUT)/imported.qir ($$(grep -c ' = ' $(DEMO_OUT)/imported.qir) statements) -> $(DEMO_OUT)/canonical.qir ($$(grep -c ' = ' $(DEMO_OUT)/canonical.qir) statements)"
-	$(QCC) run $(DEMO_OUT)/canonical.qir --input x=$(DEMO_MODEL)/x.npy -o $(DEMO_OUT)/out
-	$(QCC) compare $(DEMO_OUT)/out/logits.npy $(DEMO_MODEL)/logits_ref.npy --tolerance 1e-5
+	$(QCC) run $(DEMO_OUT)/imported.qir --input x=$(DEMO_MODEL)/x.npy -o $(DEMO_OUT)/float
+	$(QCC) compare $(DEMO_OUT)/float/logits.npy $(DEMO_MODEL)/logits_ref.npy --tolerance 1e-5
+	cp $(DEMO_MODEL)/x.npy $(DEMO_OUT)/calib/x.npy
+	$(QCC) $(DEMO_MODEL)/model.onnx --calib $(DEMO_OUT)/calib --target qprog -o $(DEMO_OUT)/model.qprog
+	$(QCC) run $(DEMO_OUT)/model.qprog --input x=$(DEMO_MODEL)/x.npy -o $(DEMO_OUT)/int8
+	$(QCC) compare $(DEMO_OUT)/int8/logits.npy $(DEMO_MODEL)/logits_ref.npy --tolerance 0.05
+
+# Accuracy of qcc's presets against onnxruntime's static int8 quantization on the shared models.
+bench-accuracy: build
+	python3 scripts/bench_accuracy.py --qcc $(QCC)
 
 conformance: build
 	$(QCC) conformance

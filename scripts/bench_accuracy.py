@@ -6,9 +6,9 @@ references (eval_ref/<output>.npy, onnxruntime fp32 on eval/) and the same
 held-out inputs (eval/), calibrating on calib/ only:
 
 - qcc, per preset (default w8a8, w4a16, w4a8): compiles the quantized program
-  (`qcc opt MODEL --calib calib/ --passes PIPELINE` to a .qir, or with
-  `--via qprog` the compile command `qcc MODEL --calib calib/ --preset P
-  --target qprog`) and runs it on eval/ with `qcc run`; records compile time.
+  with the compile command `qcc MODEL --calib calib/ --preset P --target
+  qprog` (or, with `--via opt`, `qcc opt MODEL --calib calib/ --passes
+  PIPELINE` to a .qir) and runs it on eval/ with `qcc run`; records compile time.
 - onnxruntime: `quantize_static` (QDQ, int8 weights per channel, uint8
   activations) with a calibration reader over calib/, once per calibrate
   method (MinMax, Percentile, Entropy), each in its own process so a crash is
@@ -124,16 +124,6 @@ def output_names(model_dir):
             return list(json.load(f)["outputs"])
     except (OSError, KeyError, ValueError):
         return sorted(f[:-4] for f in os.listdir(os.path.join(model_dir, "eval_ref")) if f.endswith(".npy"))
-
-
-def qprog_available(qcc):
-    """Whether `qcc --help` lists the main compile command (`qcc MODEL --target …`) as implemented."""
-    try:
-        text = subprocess.run([qcc, "--help"], capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if "not yet implemented" not in p.lower()]
-    return any("--target" in p for p in paragraphs)
 
 
 # ---------------------------------------------------------------- qcc
@@ -386,8 +376,9 @@ def main():
     parser.add_argument("--qcc", default=os.path.join(ROOT, ".build/release/qcc"))
     parser.add_argument("--models", default=os.environ.get("QCC_MODELS", os.path.join(ROOT, "../shared/models")))
     parser.add_argument("--presets", default=",".join(PRESETS), help="qcc presets, comma-separated (default %(default)s)")
-    parser.add_argument("--via", choices=["opt", "qprog"], default="opt",
-                        help="opt: `qcc opt --passes PIPELINE` to .qir; qprog: `qcc MODEL --target qprog` when qcc has it")
+    parser.add_argument("--via", choices=["opt", "qprog"], default="qprog",
+                        help="qprog (default): the compiler's own command `qcc MODEL --target qprog`, run on the C runtime; "
+                             "opt: `qcc opt --passes PIPELINE` to .qir, run on the interpreter (to try other pipelines)")
     parser.add_argument("--pipeline", default=PIPELINE, help="qcc pipeline for --via opt, {preset} replaced (default %(default)s)")
     parser.add_argument("--ort-methods", default=",".join(ORT_METHODS), help="default %(default)s")
     parser.add_argument("--ort-preprocess", choices=["never", "fallback", "always"], default="fallback",
@@ -407,11 +398,6 @@ def main():
         sys.exit(f"no qcc at {args.qcc} (build it, or pass --qcc)")
     via = args.via
     note = None
-    if via == "qprog" and not qprog_available(args.qcc):
-        note = ("--via qprog: `qcc --help` does not list the compile command (`qcc MODEL --target qprog`) yet; "
-                "falling back to `qcc opt` + `qcc run` on .qir")
-        log(note)
-        via = "opt"
     version = subprocess.run([args.qcc, "--version"], capture_output=True, text=True).stdout.strip()
 
     print(f"{version} ({via}: "

@@ -20,8 +20,8 @@ let pipelineOptions: [OptionSpec] = [
 ]
 
 /// Runs the pipeline the arguments ask for, with their instrumentation.
-func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module) throws {
-  guard let text = args.value("--passes") else {
+func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module, pipelineText: String? = nil) throws {
+  guard let text = pipelineText ?? args.value("--passes") else {
     for option in ["--calib", "--calib-cache"] where args.value(option) != nil {
       writeStandardError("qcc: warning: \(option) is ignored without --passes\n")
     }

@@ -9,8 +9,8 @@ import Glibc
 let runCommand = Command(
   spec: CommandSpec(
     name: "run",
-    usage: "qcc run MODEL.onnx|MODEL.qir --input NAME=FILE.npy … -o OUTDIR [options]",
-    summary: "Run a model with the float reference interpreter and write its outputs as .npy files.",
+    usage: "qcc run MODEL.onnx|MODEL.qir|MODEL.qprog --input NAME=FILE.npy … -o OUTDIR [options]",
+    summary: "Run a model (interpreter) or a compiled .qprog (C runtime) and write its outputs as .npy files.",
     options: [
       OptionSpec(name: "--input", arity: .repeated, valueName: "SPEC",
                  help: "NAME=FILE.npy, NAME=FILE.npz, FILE.npz, a folder of NAME.npy, or FILE.npy for a one-input model"),
@@ -25,12 +25,18 @@ let runCommand = Command(
       with one extra leading dimension is a stack of samples (as in calibration
       data, [N, …shape]): the model runs once per sample and every output is
       stacked the same way. --passes runs a pipeline before the model runs.
+      A .onnx or .qir model runs on the reference interpreter (quantized qcc.*
+      ops on the C integer kernels); a .qprog runs on the C program runtime a
+      device uses (docs/qprog.md).
       """),
   run: { args in
     guard args.positionals.count == 1 else {
       throw UsageError(message: "qcc run: expected one model file, got \(args.positionals.count)")
     }
     guard let outputDirectory = args.value("-o") else { throw UsageError(message: "qcc run: -o OUTDIR is required") }
+    if args.positionals[0].hasSuffix(".qprog") {
+      return try runQProgram(args, path: args.positionals[0], outputDirectory: outputDirectory)
+    }
     var module = try loadModule(args.positionals[0])
     try runPipeline(args, on: &module)
     let feeds = try readFeeds(args.all("--input"), for: module)

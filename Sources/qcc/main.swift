@@ -6,13 +6,16 @@ import QCCIR
 // qcc's command-line driver: argument parsing and dispatch only. Each
 // subcommand lives in its own file; the work happens in the libraries.
 
-let commands: [Command] = [importCommand, optCommand, runCommand, compareCommand, conformanceCommand, reportCommand]
+let commands: [Command] = [compileCommand, importCommand, optCommand, runCommand, compareCommand, conformanceCommand, reportCommand]
 
 let topLevelHelp = """
-  USAGE: qcc <command> [options]
+  USAGE: qcc MODEL.onnx --calib DIR --target qprog -o OUT.qprog [--preset P]
+         qcc <command> [options]
 
-  qcc imports ONNX models into an SSA IR, runs pipelines of passes over it, and
-  runs models with its float reference interpreter.
+  qcc is a quantizing compiler: it imports ONNX models into an SSA IR, runs
+  pipelines of passes over it (calibration, smoothing, quantization, integer
+  lowering), and emits an integer program; it also runs models with its
+  reference interpreter.
 
   COMMANDS:
   \(commands.map { "  " + $0.spec.name.padding(13) + $0.spec.summary }.joined(separator: "\n"))
@@ -25,8 +28,9 @@ let topLevelHelp = """
   EXIT CODES:
     0 success, 1 bad input or usage, 2 internal error
 
-  Not yet implemented: compiling to a target ('qcc model.onnx --target …'),
-  calibration and quantization passes.
+  TARGETS:
+    qprog        An integer program a small C runtime interprets (docs/qprog.md)
+    Not yet implemented: c, x86-avx2, arm-neon code generation.
 
   """
 
@@ -44,13 +48,13 @@ case "--list-passes":
   let markdown = arguments.dropFirst().contains("--markdown")
   writeStandardOutput(passListing(markdown: markdown))
 default:
-  guard let command = commands.first(where: { $0.spec.name == first }) else {
-    let hint = first.hasSuffix(".onnx") || first.hasSuffix(".qir")
-      ? "\nCompiling a model to a target is not implemented yet; use 'qcc import', 'qcc opt' or 'qcc run'." : ""
+  // `qcc MODEL.onnx …` is the compile command without its name.
+  let isModel = first.hasSuffix(".onnx") || first.hasSuffix(".qir")
+  guard let command = isModel ? compileCommand : commands.first(where: { $0.spec.name == first }) else {
     fail(UsageError(message: "qcc: unknown command '\(first)'; commands: "
-      + commands.map(\.spec.name).joined(separator: ", ") + hint + "\nRun 'qcc --help' for usage."))
+      + commands.map(\.spec.name).joined(separator: ", ") + "\nRun 'qcc --help' for usage."))
   }
-  let rest = Array(arguments.dropFirst())
+  let rest = isModel ? arguments : Array(arguments.dropFirst())
   if rest.contains("--help") || rest.contains("-h") {
     writeStandardOutput(command.spec.help)
     exit(0)

@@ -1,0 +1,80 @@
+import Foundation
+import QCCIO
+import QCCIR
+import Testing
+import _QCCTestSupport
+
+/// The compiler's main command, `qcc MODEL --calib DIR --target qprog -o OUT`,
+/// and `qcc run` of what it writes.
+@Suite struct CompileTests {
+  let example = Fixtures.root.appendingPathComponent("examples/tiny-transformer").path
+
+  func calibrationFolder() throws -> String {
+    let dir = QCCCommand.temporaryDirectory() + "/calib"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: example + "/x.npy", toPath: dir + "/x.npy")
+    return dir
+  }
+
+  @Test func compilesAndRunsTheExample() throws {
+    let calib = try calibrationFolder()
+    let out = QCCCommand.temporaryDirectory()
+    let compile = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "--target", "qprog", "-o", out + "/m.qprog"])
+    #expect(compile.status == 0, "\(compile.stderr)")
+    let lines = compile.stderr.split(separator: "\n").map(String.init)
+    #expect(lines.first == "qcc: compiled \(example)/model.onnx → \(out)/m.qprog (0.02 MiB)")
+    #expect(lines.contains("  pipeline  canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=w8a8},lower"))
+    #expect(lines.contains { $0.hasPrefix("  calls     38: quantize 8, copy 7, qgemm 7, dequantize 6") })
+    let run = try QCCCommand.run(["run", out + "/m.qprog", "--input", "x=" + example + "/x.npy", "-o", out + "/o"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == "output 'logits' → \(out)/o/logits.npy: f32 [4, 1, 10]\n")
+    // Int8 against onnxruntime's float outputs: close, not equal.
+    let got = try NPY.read(path: out + "/o/logits.npy").scalars(as: Float.self)
+    let ref = try NPY.read(path: example + "/logits_ref.npy").scalars(as: Float.self)
+    let worst = zip(got, ref).map { abs($0 - $1) }.max()!
+    #expect(worst > 0 && worst < 0.1 * ref.map(abs).max()!)
+  }
+
+  @Test func withoutCalibrationDataItSaysHowToProvideIt() throws {
+    let r = try QCCCommand.run([example + "/model.onnx", "--target", "qprog", "-o", "/tmp/never.qprog"])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("qcc: error: qcc: no calibration data. Quantization needs sample inputs to choose ranges: pass --calib DIR"))
+    #expect(!FileManager.default.fileExists(atPath: "/tmp/never.qprog"))
+  }
+
+  @Test func unknownAndUnimplementedTargetsAreNamed() throws {
+    let calib = try calibrationFolder()
+    let later = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "--target", "arm-neon", "-o", "/tmp/x"])
+    #expect(later.status == 1)
+    #expect(later.stderr == "qcc: error: qcc: unknown target 'arm-neon' ('arm-neon' code generation is not implemented yet); targets: qprog\n")
+    let missing = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "-o", "/tmp/x"])
+    #expect(missing.stderr == "qcc: error: qcc: --target is required; targets: qprog\n")
+  }
+
+  @Test func aPresetTheOpsCannotTakeIsAnError() throws {
+    let calib = try calibrationFolder()
+    let r = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "--preset", "w3a8", "--target", "qprog", "-o", "/tmp/x"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("w3a8"))
+  }
+
+  @Test func aCorruptProgramIsRejectedByRun() throws {
+    let dir = QCCCommand.temporaryDirectory()
+    let path = dir + "/bad.qprog"
+    try Data("QPRG but not really".utf8).write(to: URL(fileURLWithPath: path))
+    let r = try QCCCommand.run(["run", path, "--input", "x=" + example + "/x.npy", "-o", dir + "/o"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "qcc: error: \(path): qprog: truncated: the header needs 112 bytes, the file has 19\n")
+  }
+
+  @Test func aProgramChecksItsInputs() throws {
+    let calib = try calibrationFolder()
+    let dir = QCCCommand.temporaryDirectory()
+    _ = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "--target", "qprog", "-o", dir + "/m.qprog"])
+    let wrong = dir + "/wrong.npy"
+    try Data(NPY.encode(TensorData(shape: [1, 8], scalars: [Float](repeating: 0, count: 8)))).write(to: URL(fileURLWithPath: wrong))
+    let r = try QCCCommand.run(["run", dir + "/m.qprog", "--input", "x=" + wrong, "-o", dir + "/o"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "qcc: error: input 'x': got f32 [1, 8], the program takes f32 [1, 8, 16] (or [N, …] for N samples)\n")
+  }
+}
