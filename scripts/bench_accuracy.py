@@ -393,6 +393,10 @@ def main():
     np.random.seed(SEED)
     wall_start = time.perf_counter()
 
+    missing = [n for n in args.names if not os.path.isfile(os.path.join(args.models, n, "model.onnx"))]
+    if missing:
+        sys.exit(f"no shared model {', '.join(missing)} under {os.path.abspath(args.models)}: "
+                 "set QCC_MODELS or --models to the models folder")
     import onnxruntime as ort
     if not os.access(args.qcc, os.X_OK):
         sys.exit(f"no qcc at {args.qcc} (build it, or pass --qcc)")

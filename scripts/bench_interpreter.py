@@ -65,6 +65,10 @@ def main():
     parser.add_argument("names", nargs="*", default=["vit", "minilm", "llm", "mamba", "dit"])
     args = parser.parse_args()
 
+    missing = [n for n in args.names if not os.path.isfile(os.path.join(args.models, n, "model.onnx"))]
+    if missing:
+        sys.exit(f"no shared model {', '.join(missing)} under {os.path.abspath(args.models)}: "
+                 "set QCC_MODELS or --models to the models folder")
     out_dir = os.path.join(ROOT, ".build/bench")
     os.makedirs(out_dir, exist_ok=True)
     print(f"onnxruntime {ort.__version__}, {args.runs} timed runs each, 1 thread, median latency\n")
