@@ -14,14 +14,14 @@ models=("$@")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-printf '%-8s %-10s %8s %8s  %s\n' model output calls MiB result
+printf '%-8s %-10s %8s %10s  %s\n' model output calls size result
 for m in "${models[@]}"; do
   dir=$models_dir/$m
   [ -f "$dir/model.onnx" ] || { echo "$m: not found at $dir (set QCC_MODELS)"; status=1; continue; }
   "$qcc" "$dir/model.onnx" --calib "$dir/calib" --target qprog -o "$work/$m.qprog" 2>"$work/$m.log" \
     || { cat "$work/$m.log"; status=1; continue; }
   calls=$(sed -n 's/^  calls *\([0-9]*\):.*/\1/p' "$work/$m.log")
-  mib=$(sed -n 's/.*→ .* (\([0-9.]*\) MiB)$/\1/p' "$work/$m.log")
+  size=$(sed -n 's/.*→ .* (\([0-9.]* [KM]iB\))$/\1/p' "$work/$m.log")
   # One .npy per input: the first eval sample.
   python3 - "$dir/eval" "$work/$m-in" <<'PY'
 import os, sys, numpy as np
@@ -38,9 +38,9 @@ PY
   for f in "$work/$m-host"/*.npy; do
     out=$(basename "$f")
     if cmp -s "$f" "$work/$m-device/$out"; then
-      printf '%-8s %-10s %8s %8s  %s\n' "$m" "${out%.npy}" "$calls" "$mib" "identical (qcc run, C runner)"
+      printf '%-8s %-10s %8s %10s  %s\n' "$m" "${out%.npy}" "$calls" "$size" "identical (qcc run, C runner)"
     else
-      printf '%-8s %-10s %8s %8s  %s\n' "$m" "${out%.npy}" "$calls" "$mib" "DIFFERENT"
+      printf '%-8s %-10s %8s %10s  %s\n' "$m" "${out%.npy}" "$calls" "$size" "DIFFERENT"
       status=1
     fi
   done

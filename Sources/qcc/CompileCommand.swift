@@ -79,7 +79,10 @@ let compileCommand = Command(
       if case .constant = t.storage { return sum + t.bytes }
       return sum
     }
-    func mib(_ n: Int) -> String { String(Double(n * 100 / 1_048_576) / 100) + " MiB" }
+    /// Bytes as KiB (below 1 MiB) or MiB, two decimals at most.
+    func mib(_ n: Int) -> String {
+      n < 1_048_576 ? String(Double(n * 10 / 1024) / 10) + " KiB" : String(Double(n * 100 / 1_048_576) / 100) + " MiB"
+    }
     writeStandardError("""
       qcc: compiled \(args.positionals[0]) → \(output) (\(mib(bytes.count)))
         pipeline  \(pipelineText)
