@@ -9,7 +9,7 @@ extension FloatPlans {
   static func registerElementwise(into t: inout [String: PlanFunction]) {
     let binary: [(String, qcc_binary_op)] = [
       ("Add", QCC_BINARY_ADD), ("Sub", QCC_BINARY_SUB), ("Mul", QCC_BINARY_MUL), ("Div", QCC_BINARY_DIV),
-      ("Max", QCC_BINARY_MAX), ("Min", QCC_BINARY_MIN),
+      ("Max", QCC_BINARY_MAX), ("Min", QCC_BINARY_MIN), ("PRelu", QCC_BINARY_PRELU),
     ]
     for (name, op) in binary {
       t[name] = skippingEmpty { (c) throws(OpError) in try arithmetic(c, name, op) }
@@ -34,7 +34,7 @@ extension FloatPlans {
 
   // MARK: - Arithmetic
 
-  /// Add, Sub, Mul, Div, Max, Min: the operands folded left to right as the
+  /// Add, Sub, Mul, Div, Max, Min, PRelu (its slope broadcasts to x): the operands folded left to right as the
   /// op's evaluate folds them (variadic Max and Min through scratch), each
   /// step one F32_BINARY call; a single operand is the result itself.
   static func arithmetic(_ c: PlanContext, _ name: String, _ op: qcc_binary_op) throws(OpError) -> KernelPlan {

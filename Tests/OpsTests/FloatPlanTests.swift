@@ -133,6 +133,12 @@ import Testing
     }
   }
 
+  @Test func preluWithAPerChannelSlope() throws {
+    let x = OpsTest.random([1, 3, 4, 5], seed: 40, scale: 3)
+    try PlanTest.check("PRelu", [.input(x), .constant(OpsTest.random([3, 1, 1], seed: 41, scale: 1))])
+    try PlanTest.check("PRelu", [.input(x), .input(OpsTest.random([5], seed: 42, scale: 1))])
+  }
+
   @Test func variadicMaxAndMin() throws {
     let operands: [Operand] = [
       .input(OpsTest.random([3, 1], seed: 1)), .input(OpsTest.random([1, 4], seed: 2)),
