@@ -35,44 +35,8 @@ extension QuantizedOps {
     return TensorType(declared.element, shape)
   }
 
-  static let add = arithmetic("qcc.add")
-  static let mul = arithmetic("qcc.mul")
-
-  static func arithmetic(_ op: String) -> OpDefinition {
-    OpDefinition(
-      op,
-      inferTypes: { (c) throws(OpError) in [try arithmeticType(c, op)] },
-      evaluate: { (c) throws(OpError) in
-        let type = try arithmeticType(c.inference, op)
-        let shape = type.shape.staticSizes!
-        try requireKernelRank(shape.count)
-        let (a, qa, pa) = try operandParameters(c, 0, op)
-        let (b, qb, pb) = try operandParameters(c, 1, op)
-        let qy = type.element.quantization!
-        let py = try resultParameters(type, c, op)
-        let (lo, hi) = clampRange(py)
-        let sa = Broadcast.strides(of: a.shape, broadcastTo: shape)
-        let sb = Broadcast.strides(of: b.shape, broadcastTo: shape)
-        let dims = shape.map(Int64.init)
-        let (ka, kb, ky) = (kernelType(qa.storage)!, kernelType(qb.storage)!, kernelType(qy.storage)!)
-        let (za, zb, zy) = (pa.zeroPoints[0], pb.zeroPoints[0], py.zeroPoints[0])
-        let out = withExtendedLifetime((a, b)) {
-          TensorData(uninitialized: qy.storage, shape: shape) { raw in
-            if op == "qcc.add" {
-              let ma = qcc_qadd_multiplier(pa.scales[0], py.scales[0])
-              let mb = qcc_qadd_multiplier(pb.scales[0], py.scales[0])
-              qcc_qadd(
-                ky, raw.address, zy, lo, hi, ka, a.rawPointer, sa, za, ma, kb, b.rawPointer, sb, zb, mb, dims,
-                Int32(dims.count))
-            } else {
-              let m = qcc_qmul_multiplier(pa.scales[0], pb.scales[0], py.scales[0])
-              qcc_qmul(
-                ky, raw.address, zy, lo, hi, ka, a.rawPointer, sa, za, kb, b.rawPointer, sb, zb, m, dims,
-                Int32(dims.count))
-            }
-          }
-        }
-        return [out]
-      })
-  }
+  static let add = OpDefinition.planned(
+    "qcc.add", inferTypes: { (c) throws(OpError) in [try arithmeticType(c, "qcc.add")] }, plan: QuantizedPlans.add)
+  static let mul = OpDefinition.planned(
+    "qcc.mul", inferTypes: { (c) throws(OpError) in [try arithmeticType(c, "qcc.mul")] }, plan: QuantizedPlans.mul)
 }

@@ -46,46 +46,6 @@ extension QuantizedOps {
     return (TensorType(declared.element, shape), window, group)
   }
 
-  static let conv = OpDefinition(
-    "qcc.conv",
-    inferTypes: { (c) throws(OpError) in [try convType(c).type] },
-    evaluate: { (c) throws(OpError) in
-      let op = "qcc.conv"
-      let (type, window, group) = try convType(c.inference)
-      let shape = type.shape.staticSizes!
-      let (x, _, px) = try operandParameters(c, 0, op)
-      let (w, _, pw) = try operandParameters(c, 1, op)
-      var (geometry, _) = try window.geometry(input: Array(x.shape.dropFirst(2)), op: op)
-      let channels = x.shape[1], outChannels = shape[1]
-      let folded = try c.attributes.int("zero_point_folded", default: 0) != 0
-      let zx = px.zeroPoints[0]
-      let zw = pw.zeroPoints.count == 1 ? [Int32](repeating: pw.zeroPoints[0], count: outChannels) : pw.zeroPoints
-      let kernelX = kernelType(x.elementType)!, kernelW = kernelType(w.elementType)!
-      let bytes = Int(qcc_qconv_workspace(&geometry, Int64(channels), Int64(group), kernelX))
-      let workspace = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
-      defer { workspace.deallocate() }
-      let bias = c.optionalInput(2)
-      let dims = (Int64(shape[0]), Int64(channels), Int64(outChannels), Int64(group))
-      let out = withExtendedLifetime((x, w, bias)) {
-        zw.withUnsafeBufferPointer { zwPointer in
-          if type.elementType == .i32 {
-            return TensorData(uninitialized: .i32, shape: shape) { raw in
-              withOptionalPointer(bias?.scalars(as: Int32.self)) { b in
-                qcc_qconv_i32(
-                  kernelX, x.rawPointer, folded ? 0 : zx, zx, kernelW, w.rawPointer, zwPointer.baseAddress, b,
-                  raw.bindMemory(to: Int32.self).address, dims.0, dims.1, dims.2, dims.3, &geometry, workspace)
-              }
-            }
-          }
-          return TensorData(uninitialized: .i64, shape: shape) { raw in
-            withOptionalPointer(bias.map(int64Bias)) { b in
-              qcc_qconv_i64(
-                kernelX, x.rawPointer, folded ? 0 : zx, zx, kernelW, w.rawPointer, zwPointer.baseAddress, b,
-                raw.bindMemory(to: Int64.self).address, dims.0, dims.1, dims.2, dims.3, &geometry, workspace)
-            }
-          }
-        }
-      }
-      return [out]
-    })
+  static let conv = OpDefinition.planned(
+    "qcc.conv", inferTypes: { (c) throws(OpError) in [try convType(c).type] }, plan: QuantizedPlans.conv)
 }

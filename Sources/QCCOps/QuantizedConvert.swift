@@ -23,29 +23,8 @@ extension QuantizedOps {
     return TensorType(declared.element, shape)
   }
 
-  static let quantize = OpDefinition(
-    "qcc.quantize",
-    inferTypes: { (c) throws(OpError) in [try quantizeType(c)] },
-    evaluate: { (c) throws(OpError) in
-      let type = try quantizeType(c.inference)
-      let q = type.element.quantization!
-      let p = try resultParameters(type, c, "qcc.quantize")
-      let x = try c.input(0)
-      let layout = Layout(q, shape: x.shape)
-      let (lo, hi) = clampRange(p)
-      let kernel = kernelType(q.storage)!
-      // Zeroed: 4-bit tensors have a pad nibble.
-      let out = TensorData(elementType: q.storage, shape: x.shape) { dst in
-        p.scales.withUnsafeBufferPointer { s in
-          p.zeroPoints.withUnsafeBufferPointer { z in
-            qcc_quantize_f32(
-              kernel, dst.address, x.f32Pointer, Int64(layout.outer), Int64(layout.channels), Int64(layout.inner),
-              Int64(layout.group), s.baseAddress, z.baseAddress, lo, hi)
-          }
-        }
-      }
-      return [out]
-    })
+  static let quantize = OpDefinition.planned(
+    "qcc.quantize", inferTypes: { (c) throws(OpError) in [try quantizeType(c)] }, plan: QuantizedPlans.quantize)
 
   // MARK: qcc.dequantize
 
@@ -59,25 +38,8 @@ extension QuantizedOps {
     return TensorType(.f32, x.shape)
   }
 
-  static let dequantize = OpDefinition(
-    "qcc.dequantize",
-    inferTypes: { (c) throws(OpError) in [try dequantizeType(c)] },
-    evaluate: { (c) throws(OpError) in
-      _ = try dequantizeType(c.inference)
-      let (x, q, p) = try operandParameters(c, 0, "qcc.dequantize")
-      let layout = Layout(q, shape: x.shape)
-      let kernel = kernelType(q.storage)!
-      let out = TensorData.f32(uninitialized: x.shape) { dst in
-        p.scales.withUnsafeBufferPointer { s in
-          p.zeroPoints.withUnsafeBufferPointer { z in
-            qcc_dequantize_f32(
-              kernel, dst.address, x.rawPointer, Int64(layout.outer), Int64(layout.channels), Int64(layout.inner),
-              Int64(layout.group), s.baseAddress, z.baseAddress)
-          }
-        }
-      }
-      return [out]
-    })
+  static let dequantize = OpDefinition.planned(
+    "qcc.dequantize", inferTypes: { (c) throws(OpError) in [try dequantizeType(c)] }, plan: QuantizedPlans.dequantize)
 
   // MARK: qcc.requantize
 
@@ -113,33 +75,6 @@ extension QuantizedOps {
     return (TensorType(declared.element, shape), axis)
   }
 
-  static let requantize = OpDefinition(
-    "qcc.requantize",
-    inferTypes: { (c) throws(OpError) in [try requantizeType(c).type] },
-    evaluate: { (c) throws(OpError) in
-      let op = "qcc.requantize"
-      let (type, axis) = try requantizeType(c.inference)
-      let (x, qx, px) = try operandParameters(c, 0, op)
-      let qy = type.element.quantization!
-      let py = try resultParameters(type, c, op)
-      let shape = x.shape
-      let outer = axis.map { shape[..<$0].reduce(1, *) } ?? 1
-      let channels = axis.map { shape[$0] } ?? 1
-      let inner = axis.map { shape[($0 + 1)...].reduce(1, *) } ?? shape.reduce(1, *)
-      func perChannel<T>(_ v: [T]) -> [T] { v.count == 1 ? [T](repeating: v[0], count: channels) : v }
-      let sx = perChannel(px.scales), sy = perChannel(py.scales)
-      var multipliers = [Int32](repeating: 0, count: channels), shifts = multipliers
-      for ch in 0..<channels {
-        qcc_quant_multiplier(Double(sx[ch]) / Double(sy[ch]), &multipliers[ch], &shifts[ch])
-      }
-      let zin = perChannel(px.zeroPoints), zout = perChannel(py.zeroPoints)
-      let (lo, hi) = clampRange(py)
-      let inKernel = kernelType(qx.storage)!, outKernel = kernelType(qy.storage)!
-      let out = TensorData(uninitialized: qy.storage, shape: shape) { dst in
-        qcc_requantize(
-          inKernel, x.rawPointer, outKernel, dst.address, Int64(outer), Int64(channels), Int64(inner), zin, multipliers,
-          shifts, zout, lo, hi)
-      }
-      return [out]
-    })
+  static let requantize = OpDefinition.planned(
+    "qcc.requantize", inferTypes: { (c) throws(OpError) in [try requantizeType(c).type] }, plan: QuantizedPlans.requantize)
 }

@@ -12,10 +12,10 @@ import QCCKernels
 // qcc_qgemm_i32 / _i64 (batched: qcc_qgemm_batched_*).
 
 extension QuantizedOps {
-  static let matMul = OpDefinition(
+  static let matMul = OpDefinition.planned(
     "qcc.matmul",
     inferTypes: { (c) throws(OpError) in [try matMulType(c)] },
-    evaluate: { (c) throws(OpError) in [try matMulEvaluate(c)] })
+    plan: QuantizedPlans.matMul)
 
   static func matMulType(_ c: InferenceContext) throws(OpError) -> TensorType {
     let op = "qcc.matmul"
@@ -86,98 +86,5 @@ extension QuantizedOps {
       c, qacc, shape: shape, storage: storage, channelAxis: shape.rank.map { $0 - 1 }, expected: expected,
       describe: { n in "scale_a × scale_b" + (scales.count > 1 ? "[\(n)]" : "") + " (\(sa) × \(scales[n]))" }, op)
     return TensorType(declared.element, shape)
-  }
-
-  static func matMulEvaluate(_ c: EvaluationContext) throws(OpError) -> TensorData {
-    let op = "qcc.matmul"
-    let type = try matMulType(c.inference)
-    let resultShape = type.shape.staticSizes!
-    let (a, _, pa) = try operandParameters(c, 0, op)
-    let (b, qb, pb) = try operandParameters(c, 1, op)
-    let folded = try c.attributes.int("zero_point_folded", default: 0) != 0
-    let za: [Int32] = [folded ? 0 : pa.zeroPoints[0]]
-    let as2 = a.shape.count == 1 ? [1] + a.shape : a.shape
-    let bs2 = b.shape.count == 1 ? b.shape + [1] : b.shape
-    let m = as2[as2.count - 2], k = as2[as2.count - 1], n = bs2[bs2.count - 1]
-    let batchA = Array(as2.dropLast(2)), batchB = Array(bs2.dropLast(2))
-    let batch = try Broadcast.sizes([batchA, batchB])
-    let storage = type.elementType
-
-    var zb = pb.zeroPoints
-    var layout = QCC_ZP_SCALAR
-    var group = 0
-    switch qb.granularity {
-    case .perTensor: break
-    case .perAxis: layout = QCC_ZP_PER_COL
-    case .perGroup(_, let g, _, _):
-      layout = QCC_ZP_ROW_GROUPS
-      group = g
-    }
-    if zb.isEmpty { zb = [0] }
-    let bias = c.optionalInput(2)
-    let kernelA = kernelType(a.elementType)!, kernelB = kernelType(b.elementType)!
-    let bBatch = batchB.reduce(1, *)
-    if b.elementType.bitWidth < 8 && bBatch > 1 && (k * n) % 2 != 0 {
-      throw OpError("\(op): a 4-bit right operand with batch dimensions needs an even K × N, not \(k) × \(n)")
-    }
-
-    // Each batch is one GEMM; when b has no batch the left operand's batch rows stack into M.
-    let single = bBatch == 1
-    let sa = Broadcast.strides(of: batchA, broadcastTo: batch), sbs = Broadcast.strides(of: batchB, broadcastTo: batch)
-    let sc = contiguousStrides(batch).map(Int64.init)
-    let keep = batch.indices.filter { batch[$0] != 1 }
-    try requireKernelRank(keep.count)
-    let shape = keep.map { Int64(batch[$0]) }
-    let strideA = keep.map { sa[$0] * Int64(m * k) }
-    let strideB = keep.map { sbs[$0] * Int64(k * n) }
-    let strideC = keep.map { sc[$0] * Int64(m * n) }
-    let rows = single ? batch.reduce(1, *) * m : m
-
-    return withExtendedLifetime((a, b, bias)) {
-      za.withUnsafeBufferPointer { zaPointer in
-        zb.withUnsafeBufferPointer { zbPointer in
-          var ma = qcc_qmatrix(
-            type: kernelA, data: a.rawPointer, ld: Int64(k), zero_point: zaPointer.baseAddress, zp_layout: QCC_ZP_SCALAR,
-            group: 0)
-          var mb = qcc_qmatrix(
-            type: kernelB, data: b.rawPointer, ld: Int64(n), zero_point: zbPointer.baseAddress, zp_layout: layout,
-            group: Int64(group))
-          if storage == .i32 {
-            let biasValues = bias?.scalars(as: Int32.self)
-            return TensorData(uninitialized: .i32, shape: resultShape) { raw in
-              let out = raw.bindMemory(to: Int32.self).address
-              withOptionalPointer(biasValues) { biasPointer in
-                if single {
-                  qcc_qgemm_i32(Int64(rows), Int64(n), Int64(k), &ma, &mb, biasPointer, out, Int64(n))
-                } else {
-                  qcc_qgemm_batched_i32(
-                    Int64(m), Int64(n), Int64(k), &ma, &mb, biasPointer, out, Int64(n), Int32(keep.count), shape,
-                    strideA, strideB, strideC)
-                }
-              }
-            }
-          }
-          let biasValues = bias.map(int64Bias)
-          return TensorData(uninitialized: .i64, shape: resultShape) { raw in
-            let out = raw.bindMemory(to: Int64.self).address
-            withOptionalPointer(biasValues) { biasPointer in
-              if single {
-                qcc_qgemm_i64(Int64(rows), Int64(n), Int64(k), &ma, &mb, biasPointer, out, Int64(n))
-              } else {
-                qcc_qgemm_batched_i64(
-                  Int64(m), Int64(n), Int64(k), &ma, &mb, biasPointer, out, Int64(n), Int32(keep.count), shape,
-                  strideA, strideB, strideC)
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  /// Runs `body` with a pointer to `values`' elements, or nil when there are none.
-  static func withOptionalPointer<T, R>(_ values: [T]?, _ body: (UnsafePointer<T>?) -> R) -> R {
-    guard let values else { return body(nil) }
-    return values.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 64)!) }
   }
 }

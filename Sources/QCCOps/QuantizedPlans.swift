@@ -1,10 +1,12 @@
 import QCCIR
 import QCCKernels
 
-/// Plans of the qcc.* integer ops: the same kernels, parameters and
-/// multipliers their `evaluate` passes (QuantizedConvert.swift,
-/// QuantizedMatMul.swift, QuantizedConv.swift, QuantizedArithmetic.swift),
-/// as kernel calls (qcc_program.h kernels 10–16).
+/// Plans of the qcc.* integer ops (qcc_program.h kernels 10–16). They are
+/// also how the interpreter evaluates these ops (`OpDefinition.planned`), so
+/// the kernel parameters — multipliers, shifts, zero-point layouts, batch
+/// strides — are derived here and nowhere else. Type checking stays with the
+/// ops (QuantizedConvert.swift, QuantizedMatMul.swift, QuantizedConv.swift,
+/// QuantizedArithmetic.swift).
 enum QuantizedPlans {
   static func register(into t: inout [String: PlanFunction]) {
     t["qcc.quantize"] = quantize
@@ -119,7 +121,7 @@ enum QuantizedPlans {
     if qb.storage.bitWidth < 8 && bBatch > 1 && (k * n) % 2 != 0 {
       throw OpError("\(op): a 4-bit right operand with batch dimensions needs an even K × N, not \(k) × \(n)")
     }
-    // As evaluate: one GEMM when b has no batch (a's batch rows stack into M), else batched.
+    // One GEMM when b has no batch (a's batch rows stack into M), else batched.
     let single = bBatch == 1
     var batchInts: [Int64] = [0]
     var rows = m
@@ -129,6 +131,7 @@ enum QuantizedPlans {
       let sa = Broadcast.strides(of: batchA, broadcastTo: batch), sb = Broadcast.strides(of: batchB, broadcastTo: batch)
       let sc = contiguousStrides(batch).map(Int64.init)
       let keep = batch.indices.filter { batch[$0] != 1 }
+      try requireKernelRank(keep.count)
       batchInts = [Int64(keep.count)] + keep.map { Int64(batch[$0]) } + keep.map { sa[$0] * Int64(m * k) }
         + keep.map { sb[$0] * Int64(k * n) } + keep.map { sc[$0] * Int64(m * n) }
     }
@@ -179,6 +182,7 @@ enum QuantizedPlans {
   static func arithmetic(_ c: PlanContext, add: Bool) throws(OpError) -> KernelPlan {
     let op = add ? "qcc.add" : "qcc.mul"
     let shape = try c.resultShape()
+    try requireKernelRank(shape.count)
     let (qa, pa) = try parameters(try c.inference.input(0), c, op, "operand 0")
     let (qb, pb) = try parameters(try c.inference.input(1), c, op, "operand 1")
     let (qy, py) = try parameters(c.resultTypes[0], c, op, "the result")
