@@ -9,12 +9,7 @@ import _QCCTestSupport
 @Suite struct CompileTests {
   let example = Fixtures.root.appendingPathComponent("examples/tiny-transformer").path
 
-  func calibrationFolder() throws -> String {
-    let dir = QCCCommand.temporaryDirectory() + "/calib"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: example + "/x.npy", toPath: dir + "/x.npy")
-    return dir
-  }
+  func calibrationFolder() throws -> String { try QCCCommand.exampleDataFolder() }
 
   @Test func compilesAndRunsTheExample() throws {
     let calib = try calibrationFolder()

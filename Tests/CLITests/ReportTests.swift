@@ -29,12 +29,7 @@ import FoundationXML
   static let agreementKeys = ["sqnr_db", "cosine", "argmax_agreement", "max_abs_error"]
 
   /// A fresh folder holding the example's x.npy (its own folder also holds logits_ref.npy, which is no input).
-  func exampleData() throws -> String {
-    let dir = QCCCommand.temporaryDirectory() + "/data"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: example + "/x.npy", toPath: dir + "/x.npy")
-    return dir
-  }
+  func exampleData() throws -> String { try QCCCommand.exampleDataFolder() }
 
   /// The keys of a JSON object in the order the text spells them.
   func keyOrder(_ object: [String: Any], in text: Substring) -> [String] {
@@ -142,20 +137,12 @@ import FoundationXML
     #expect(schemes == ["w8 per-channel sym / a16 per-tensor sym", "a16 per-tensor sym / a16 per-tensor sym"])
   }
 
-  @Test func showsProgressOnATerminal() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+  @Test(.enabled(if: QCCCommand.hasTerminal, "needs script(1) for a terminal"))
+  func showsProgressOnATerminal() throws {
     let data = try exampleData()
     let command = "\(QCCCommand.executable) report \(example)/model.onnx --calib \(data) --eval \(data) --threads 1 --limit 0"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = ["-qec", command, "/dev/null"]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
+    let (status, text) = try QCCCommand.runInTerminal(command)
+    #expect(status == 0)
     #expect(text.contains((1...4).map { "\rreport: eval sample \($0)/4\u{1B}[K" }.joined() + "\r\u{1B}[K"))
   }
 

@@ -34,19 +34,11 @@ import _QCCTestSupport
     #expect(r.stderr == Self.nanWarning)
   }
 
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+  @Test(.enabled(if: QCCCommand.hasTerminal, "needs script(1) for a terminal"))
   func showsProgressOnATerminal() throws {
     let command = "\(QCCCommand.executable) opt \(try fixtureQIR()) --passes calibrate{threads=1} --calib \(Calib.fixtureData) -o /dev/null"
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-    process.arguments = ["-qec", command, "/dev/null"]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
+    let (status, text) = try QCCCommand.runInTerminal(command)
+    #expect(status == 0)
     let warning = Self.nanWarning.replacingOccurrences(of: "\n", with: "\r\n")  // the terminal's line discipline
     #expect(text == (1...6).map { "\rcalibrate: sample \($0)/6\u{1B}[K" }.joined() + "\r\u{1B}[K" + warning)
   }

@@ -311,18 +311,7 @@ enum PlanTest {
   static func context(
     _ op: String, _ operands: [OpsTest.Operand], attributes: [(String, Attribute)], results: Int
   ) throws(OpError) -> PlanContext {
-    var g = Graph()
-    var ids: [ValueID?] = []
-    for (i, o) in operands.enumerated() {
-      switch o {
-      case .input(let t): ids.append(g.addInput(name: "x\(i)", type: t.type))
-      case .constant(let t): ids.append(g.addConstant(t, name: "c\(i)"))
-      case .omitted: ids.append(nil)
-      }
-    }
-    let id = g.addNode(
-      op: op, inputs: ids, resultTypes: [TensorType](repeating: TensorType(.f32, .unranked), count: results),
-      attributes: Attributes(attributes))
+    let (g, id) = OpsTest.oneNodeGraph(op, operands, attributes: attributes, results: results)
     let node = g[id]
     let types = try OpRegistry.standard.inferTypes(of: node, in: g)
     let inference = InferenceContext(

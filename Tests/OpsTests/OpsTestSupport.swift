@@ -38,13 +38,10 @@ enum OpsTest {
     return try definition(op).inferTypes(c)
   }
 
-  /// Evaluates `op` in a one-node graph with `results` results: infers its
-  /// result types as the interpreter does (from the operands' types and the
-  /// constants' data), evaluates it, and checks that every result has the
-  /// type inference promised.
-  static func run(
-    _ op: String, _ operands: [Operand], attributes: [(String, Attribute)] = [], results: Int = 1
-  ) throws(OpError) -> [TensorData] {
+  /// A graph of one `op` node reading `operands` (inputs x0, x1…, constants c0, c1…), with `results` untyped results.
+  static func oneNodeGraph(
+    _ op: String, _ operands: [Operand], attributes: [(String, Attribute)], results: Int
+  ) -> (Graph, NodeID) {
     var g = Graph()
     var ids: [ValueID?] = []
     for (i, o) in operands.enumerated() {
@@ -57,6 +54,17 @@ enum OpsTest {
     let id = g.addNode(
       op: op, inputs: ids, resultTypes: [TensorType](repeating: TensorType(.f32, .unranked), count: results),
       attributes: Attributes(attributes))
+    return (g, id)
+  }
+
+  /// Evaluates `op` in a one-node graph with `results` results: infers its
+  /// result types as the interpreter does (from the operands' types and the
+  /// constants' data), evaluates it, and checks that every result has the
+  /// type inference promised.
+  static func run(
+    _ op: String, _ operands: [Operand], attributes: [(String, Attribute)] = [], results: Int = 1
+  ) throws(OpError) -> [TensorData] {
+    let (g, id) = oneNodeGraph(op, operands, attributes: attributes, results: results)
     let node = g[id]
     let inferred = try OpRegistry.standard.inferTypes(of: node, in: g)
     let out = try definition(op).evaluate(EvaluationContext(node: node, inputs: operands.map(\.data)))

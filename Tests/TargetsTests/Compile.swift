@@ -29,9 +29,7 @@ enum Compile {
   /// The tiny transformer in examples/, calibrated on its own sample input.
   static func example() throws -> Compiled {
     let dir = Fixtures.root.appendingPathComponent("examples/tiny-transformer").path
-    let calib = QCCCommand.temporaryDirectory()
-    try FileManager.default.copyItem(atPath: dir + "/x.npy", toPath: calib + "/x.npy")
-    return try model(dir + "/model.onnx", calib: calib)
+    return try model(dir + "/model.onnx", calib: try QCCCommand.exampleDataFolder())
   }
 
   /// The graph inputs' names in order.

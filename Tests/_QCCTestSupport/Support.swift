@@ -52,6 +52,34 @@ public enum QCCCommand {
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
   }
 
+  /// Runs a shell command line in a pseudo-terminal (script(1)), so that
+  /// programs see a terminal on standard error; returns the exit status and
+  /// everything the terminal showed.
+  public static func runInTerminal(_ command: String) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", command, "/dev/null"]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+  }
+
+  /// Whether `runInTerminal` can run here.
+  public static var hasTerminal: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/script") }
+
+  /// A fresh folder holding the example model's sample input (`x.npy`), as calibration or eval data.
+  public static func exampleDataFolder() throws -> String {
+    let dir = temporaryDirectory() + "/data"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: Fixtures.root.appendingPathComponent("examples/tiny-transformer/x.npy").path, toPath: dir + "/x.npy")
+    return dir
+  }
+
   /// A fresh empty temporary folder.
   public static func temporaryDirectory() -> String {
     let path = NSTemporaryDirectory() + "qcc-test-" + UUID().uuidString
