@@ -10,6 +10,12 @@ ONNX_TESTS   := .build/onnx-tests
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
                 zlib1g-dev llvm-14-tools
 
+# The shared test models: $QCC_MODELS, else ../shared/models next to the
+# clone, else this machine's /work/shared/models. Model tests, qprog-check and
+# the benchmarks read them; without them those fail and say so.
+QCC_MODELS   ?= $(firstword $(wildcard $(abspath ../shared/models) /work/shared/models))
+export QCC_MODELS
+
 .PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
         qprog-runner qprog-check qprog-fuzz clean
 
@@ -34,6 +40,7 @@ build: setup generate
 	$(SWIFT) build -c $(CONFIG)
 
 test: setup generate
+	@echo "shared models: $(or $(QCC_MODELS),not found (model tests will fail; set QCC_MODELS))"
 	$(SWIFT) build -c $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 	$(MAKE) onnx-tests
