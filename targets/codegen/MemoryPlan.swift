@@ -13,7 +13,7 @@ public enum MemoryPlan {
 
   /// Assigns `offset` to every arena tensor in `tensors` and returns the arena size.
   public static func place(_ tensors: inout [Program.Tensor]) -> Int {
-    let arena = tensors.indices.filter { tensors[$0].storage == .arena && tensors[$0].lastUse >= 0 }
+    let arena = tensors.indices.filter { tensors[$0].storage.isArena && tensors[$0].lastUse >= 0 }
     let order = arena.sorted {
       (tensors[$0].bytes, tensors[$1].firstUse) > (tensors[$1].bytes, tensors[$0].firstUse)
     }
@@ -39,7 +39,7 @@ public enum MemoryPlan {
 
   /// The bytes live at the busiest node: a lower bound for any placement.
   public static func peakLiveBytes(_ tensors: [Program.Tensor]) -> Int {
-    let arena = tensors.filter { $0.storage == .arena && $0.lastUse >= 0 }
+    let arena = tensors.filter { $0.storage.isArena && $0.lastUse >= 0 }
     guard let last = arena.map(\.lastUse).max() else { return 0 }
     var delta = [Int](repeating: 0, count: last + 2)
     for t in arena {

@@ -10,17 +10,14 @@ import QCCOps
 /// when an output is a view, an input, a constant or repeated). `MemoryPlan`
 /// then places the arena tensors.
 public struct Program: Sendable {
-  public enum Storage: Sendable, Equatable {
+  public enum Storage: Sendable {
     case input(Int), output(Int), arena
     case constant(TensorData)
 
-    public static func == (a: Storage, b: Storage) -> Bool {
-      switch (a, b) {
-      case (.input(let x), .input(let y)), (.output(let x), .output(let y)): x == y
-      case (.arena, .arena): true
-      case (.constant, .constant): false
-      default: false
-      }
+    /// Whether the tensor lives in the planned arena.
+    public var isArena: Bool {
+      if case .arena = self { return true }
+      return false
     }
   }
 
@@ -72,7 +69,7 @@ public struct Program: Sendable {
 
   /// Sum of the bytes of every arena tensor: what running without reuse would need.
   public var arenaTensorBytes: Int {
-    tensors.filter { $0.storage == .arena }.reduce(0) { $0 + ($1.bytes + 63) / 64 * 64 }
+    tensors.filter { $0.storage.isArena }.reduce(0) { $0 + ($1.bytes + 63) / 64 * 64 }
   }
 }
 
