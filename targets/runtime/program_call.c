@@ -23,6 +23,36 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The kernels this runtime runs: all of them, unless the build defines
+ * QCC_KERNEL_SUBSET and QCC_USE_<KERNEL> for each kernel it keeps (a
+ * generated program keeps only the kernels it calls, and links only their
+ * sources). Calls to any other kernel fail to decode, saying so.
+ */
+#ifndef QCC_KERNEL_SUBSET
+#define QCC_USE_COPY 1
+#define QCC_USE_FILL 1
+#define QCC_USE_GATHER 1
+#define QCC_USE_F32_BINARY 1
+#define QCC_USE_F32_UNARY 1
+#define QCC_USE_F32_SOFTMAX 1
+#define QCC_USE_F32_LAYERNORM 1
+#define QCC_USE_F32_RMSNORM 1
+#define QCC_USE_F32_GEMM 1
+#define QCC_USE_QUANTIZE 1
+#define QCC_USE_DEQUANTIZE 1
+#define QCC_USE_REQUANTIZE 1
+#define QCC_USE_QGEMM 1
+#define QCC_USE_QCONV 1
+#define QCC_USE_QADD 1
+#define QCC_USE_QMUL 1
+#define QCC_USE_CAST 1
+#define QCC_USE_WHERE 1
+#define QCC_USE_F32_ISNAN 1
+#define QCC_USE_BOOL_BINARY 1
+#define QCC_USE_F32_REDUCE 1
+#endif
+
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
 #define CALL_LIMIT ((int64_t)1 << 61)
 
@@ -768,7 +798,11 @@ static int decode_qconv(decoder *d) {
     if (col.overflow || !mul_ok(span_count(&col), qtype_bytes(c->x_type), &workspace))
         return fail(d, "the workspace exceeds 2^61 bytes");
     /* Now qcc_qconv_workspace cannot overflow: it is `workspace`, or 0 when the input is read directly. */
+#ifdef QCC_USE_QCONV
     workspace = qcc_qconv_workspace(w, c->channels, c->group, (qcc_qtype)c->x_type);
+#else
+    workspace = 0; /* never run: decode() rejects QCONV calls first */
+#endif
     int64_t lo, hi;
     qtype_range(c->w_type, &lo, &hi);
     const int64_t acc = qtype_bytes(c->acc_type);
@@ -826,7 +860,12 @@ static int decode_cast(decoder *d) {
     int64_t *elems[2] = {&a->out_type, &a->type};
     for (int i = 0; i < 2; i++) {
         *elems[i] = d->call->ints[i];
-        if (*elems[i] < INT32_MIN || *elems[i] > INT32_MAX || !qcc_cast_supports((int32_t)*elems[i]))
+#ifdef QCC_USE_CAST
+        const int supported = qcc_cast_supports((int32_t)*elems[i]);
+#else
+        const int supported = 0; /* never run: decode() rejects CAST calls first */
+#endif
+        if (*elems[i] < INT32_MIN || *elems[i] > INT32_MAX || !supported)
             return bad_int(d, i, elem_names[i], -1, "1 (f32) or 5..13 (i8, u8, i16, u16, i32, u32, i64, u64, bool)");
     }
     if (size_at(d, 2, "count", &a->outer)) return -1;
@@ -865,6 +904,116 @@ static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0,
                                                        0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
+/* Whether each kernel is built into this runtime (QCC_USE_*). */
+static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
+    0,
+#ifdef QCC_USE_COPY
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_FILL
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_GATHER
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_BINARY
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_UNARY
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_SOFTMAX
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_LAYERNORM
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_RMSNORM
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_GEMM
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_QUANTIZE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_DEQUANTIZE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_REQUANTIZE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_QGEMM
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_QCONV
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_QADD
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_QMUL
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_CAST
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_WHERE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_ISNAN
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_BOOL_BINARY
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_REDUCE
+    1,
+#else
+    0,
+#endif
+};
+
 /* Checks the counts, then decodes the call with its kernel's decoder. */
 static int decode(decoder *d) {
     const qcc_call *c = d->call;
@@ -874,6 +1023,7 @@ static int decode(decoder *d) {
     if (!name) return fail(d, "kernel %d is unknown; expected 1..%d", (int)c->kernel, QCC_KERNEL_LIMIT - 1);
     d->name = name;
     memset(d->buf, 0, sizeof d->buf);
+    if (!kernel_built[c->kernel]) return fail(d, "this runtime is built without the %s kernel", name);
     if (c->buffer_count != kernel_buffers[c->kernel])
         return fail(d, "%d buffers; expected %d", (int)c->buffer_count, kernel_buffers[c->kernel]);
     if (c->float_count != kernel_floats[c->kernel])
@@ -990,6 +1140,7 @@ int qcc_call_check(const qcc_call *call, const qcc_buffer_info *info, char *erro
 /* Running                                                                    */
 /* ------------------------------------------------------------------------ */
 
+#ifdef QCC_USE_GATHER
 /* Indices per stack tile of GATHER. */
 #define GATHER_TILE 256
 
@@ -1037,49 +1188,67 @@ static int run_gather(decoder *d, void *const *buf) {
     }
     return 0;
 }
+#endif
 
 /* Calls the kernel of a decoded, checked call. */
 static int run_call(decoder *d) {
     void *const *buf = d->call->buffers;
     switch (d->call->kernel) {
+#ifdef QCC_USE_COPY
     case QCC_KERNEL_COPY: {
         const strided_args *a = &d->a.strided;
         qcc_strided_copy(buf[0], a->s0, buf[1], a->s1, a->shape, (int)a->rank, (size_t)a->elem_size);
         return 0;
     }
+#endif
+#ifdef QCC_USE_FILL
     case QCC_KERNEL_FILL: {
         const strided_args *a = &d->a.strided;
         qcc_fill(buf[0], buf[1], a->count, (size_t)a->elem_size);
         return 0;
     }
+#endif
+#ifdef QCC_USE_GATHER
     case QCC_KERNEL_GATHER: return run_gather(d, buf);
+#endif
+#ifdef QCC_USE_F32_BINARY
     case QCC_KERNEL_F32_BINARY: {
         const strided_args *a = &d->a.strided;
         qcc_f32_binary((qcc_binary_op)a->op, (float *)buf[0], (const float *)buf[1], a->s0,
                        (const float *)buf[2], a->s1, a->shape, (int)a->rank);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_UNARY
     case QCC_KERNEL_F32_UNARY: {
         const float_args *a = &d->a.f;
         qcc_f32_unary((qcc_unary_op)a->op, (float *)buf[0], (const float *)buf[1], a->count, a->alpha, a->beta);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_SOFTMAX
     case QCC_KERNEL_F32_SOFTMAX: {
         const float_args *a = &d->a.f;
         qcc_f32_softmax((int)a->op, (const float *)buf[1], (float *)buf[0], a->outer, a->n, a->inner);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_LAYERNORM
     case QCC_KERNEL_F32_LAYERNORM: {
         const float_args *a = &d->a.f;
         qcc_f32_layernorm((const float *)buf[1], (const float *)buf[2], (const float *)buf[3], (float *)buf[0],
                           (float *)buf[4], (float *)buf[5], a->rows, a->n, a->epsilon);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_RMSNORM
     case QCC_KERNEL_F32_RMSNORM: {
         const float_args *a = &d->a.f;
         qcc_f32_rmsnorm((const float *)buf[1], (const float *)buf[2], (float *)buf[0], a->rows, a->n, a->epsilon);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_GEMM
     case QCC_KERNEL_F32_GEMM: {
         const gemm_args *g = &d->a.gemm;
         qcc_f32_gemm_batched_scratch((int)g->trans_a, (int)g->trans_b, g->m, g->n, g->k, g->alpha,
@@ -1088,18 +1257,24 @@ static int run_call(decoder *d) {
                                      g->b_strides, g->c_strides, (float *)buf[3]);
         return 0;
     }
+#endif
+#ifdef QCC_USE_QUANTIZE
     case QCC_KERNEL_QUANTIZE: {
         const convert_args *a = &d->a.convert;
         qcc_quantize_f32((qcc_qtype)a->type, buf[0], (const float *)buf[1], a->outer, a->channels, a->inner, a->group,
                          (const float *)buf[2], (const int32_t *)buf[3], (int32_t)a->qmin, (int32_t)a->qmax);
         return 0;
     }
+#endif
+#ifdef QCC_USE_DEQUANTIZE
     case QCC_KERNEL_DEQUANTIZE: {
         const convert_args *a = &d->a.convert;
         qcc_dequantize_f32((qcc_qtype)a->type, (float *)buf[0], buf[1], a->outer, a->channels, a->inner, a->group,
                            (const float *)buf[2], (const int32_t *)buf[3]);
         return 0;
     }
+#endif
+#ifdef QCC_USE_REQUANTIZE
     case QCC_KERNEL_REQUANTIZE: {
         const convert_args *a = &d->a.convert;
         qcc_requantize((qcc_qtype)a->type, buf[1], (qcc_qtype)a->out_type, buf[0], a->outer, a->channels, a->inner,
@@ -1107,6 +1282,8 @@ static int run_call(decoder *d) {
                        (const int32_t *)buf[5], (int32_t)a->qmin, (int32_t)a->qmax);
         return 0;
     }
+#endif
+#ifdef QCC_USE_QGEMM
     case QCC_KERNEL_QGEMM: {
         const gemm_args *g = &d->a.gemm;
         const int32_t a_zp = (int32_t)g->a_zero_point;
@@ -1121,6 +1298,8 @@ static int run_call(decoder *d) {
                                   (int)g->batch_rank, g->batch_shape, g->a_strides, g->b_strides, g->c_strides);
         return 0;
     }
+#endif
+#ifdef QCC_USE_QCONV
     case QCC_KERNEL_QCONV: {
         const conv_args *c = &d->a.conv;
         if (c->acc_type == QCC_QTYPE_I32)
@@ -1133,6 +1312,8 @@ static int run_call(decoder *d) {
                           (int64_t *)buf[0], c->batch, c->channels, c->out_channels, c->group, &c->window, buf[5]);
         return 0;
     }
+#endif
+#if defined(QCC_USE_QADD) || defined(QCC_USE_QMUL)
     case QCC_KERNEL_QADD:
     case QCC_KERNEL_QMUL: {
         const qbinary_args *q = &d->a.qbinary;
@@ -1146,31 +1327,43 @@ static int run_call(decoder *d) {
                      q->b_strides, (int32_t)q->zb, q->ma, q->shape, (int)q->rank);
         return 0;
     }
+#endif
+#ifdef QCC_USE_CAST
     case QCC_KERNEL_CAST: {
         const convert_args *a = &d->a.convert;
         qcc_cast(buf[0], (int32_t)a->out_type, buf[1], (int32_t)a->type, a->outer);
         return 0;
     }
+#endif
+#ifdef QCC_USE_WHERE
     case QCC_KERNEL_WHERE: {
         const strided_args *a = &d->a.strided;
         qcc_where(buf[0], (const uint8_t *)buf[1], a->s0, buf[2], a->s1, buf[3], a->s2, a->shape, (int)a->rank,
                   (size_t)a->elem_size);
         return 0;
     }
+#endif
+#ifdef QCC_USE_F32_ISNAN
     case QCC_KERNEL_F32_ISNAN:
         qcc_f32_isnan((uint8_t *)buf[0], (const float *)buf[1], d->a.f.count);
         return 0;
+#endif
+#ifdef QCC_USE_BOOL_BINARY
     case QCC_KERNEL_BOOL_BINARY: {
         const strided_args *a = &d->a.strided;
         qcc_bool_binary((qcc_bool_op)a->op, (uint8_t *)buf[0], (const uint8_t *)buf[1], a->s0,
                         (const uint8_t *)buf[2], a->s1, a->shape, (int)a->rank);
         return 0;
     }
-    default: {
+#endif
+#ifdef QCC_USE_F32_REDUCE
+    case QCC_KERNEL_F32_REDUCE: {
         const float_args *a = &d->a.f;
         qcc_f32_reduce((qcc_reduce_kind)a->op, (const float *)buf[1], (float *)buf[0], a->outer, a->n, a->inner);
         return 0;
     }
+#endif
+    default: return fail(d, "this runtime is built without the %s kernel", d->name);
     }
 }
 

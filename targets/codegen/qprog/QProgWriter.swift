@@ -21,15 +21,7 @@ public enum QProgWriter {
       return o
     }
 
-    // Constants, each 64-byte aligned within the section.
-    var constants = ByteWriter()
-    var constantOffset: [Int: Int] = [:]
-    for (i, t) in program.tensors.enumerated() {
-      guard case .constant(let data) = t.storage else { continue }
-      constants.pad(to: 64)
-      constantOffset[i] = constants.count
-      constants.append(data.bytes)
-    }
+    let (constants, constantOffset) = program.constantSection()
 
     var tensors = ByteWriter()
     for (i, t) in program.tensors.enumerated() {
@@ -87,8 +79,8 @@ public enum QProgWriter {
     body.append(calls.bytes)
     body.append(names.bytes)
     body.pad(to: 64, base: headerBytes)
-    body.append(constants.bytes)
-    let crc = body.bytes.withUnsafeBytes { qcc_qprog_crc32(0, $0.baseAddress, $0.count) }
+    body.append(constants)
+    let crc = body.bytes.withUnsafeBytes { qcc_crc32(0, $0.baseAddress, $0.count) }
 
     var header = ByteWriter()
     header.append(Array("QPRG".utf8))

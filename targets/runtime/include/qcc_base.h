@@ -30,6 +30,9 @@
  *   AVX2+FMA and the baseline) on x86-64 Linux with GCC or Clang, the best
  *   the CPU supports picked at load time; QCC_HAS_CLONES is 1 when it does.
  *   Define QCC_NO_TARGET_CLONES to build one variant for the compiler's target.
+ * - QCC_ALWAYS_FMA makes QCC_FMA fmaf on every target, so that a build for a
+ *   CPU without FMA still computes the FMA builds' bits (generated programs
+ *   define it: their outputs equal `qcc run`'s everywhere).
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define QCC_INLINE static inline __attribute__((always_inline))
@@ -49,7 +52,8 @@
 #define QCC_TARGET_CLONES
 #define QCC_HAS_CLONES 0
 #endif
-#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || QCC_HAS_CLONES
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || QCC_HAS_CLONES || \
+    defined(QCC_ALWAYS_FMA)
 #define QCC_FMA(a, b, c) fmaf(a, b, c)
 #else
 #define QCC_FMA(a, b, c) ((a) * (b) + (c))

@@ -154,6 +154,7 @@
 #define QCC_PROGRAM_H
 
 #include "qcc_base.h"
+#include "qcc_crc32.h"
 
 /* Kernel ids (see above). Append new kernels; never renumber. */
 typedef enum {
@@ -331,8 +332,5 @@ int qcc_qprog_output(const qcc_qprog *program, uint32_t index, qcc_qprog_tensor_
  */
 int qcc_qprog_run(const qcc_qprog *program, const void *const *inputs, void *const *outputs, void *arena, char *error,
                   size_t error_size);
-
-/* The CRC-32 (IEEE 802.3, as zlib's crc32) of `size` bytes, continuing from `crc` (start with 0). */
-uint32_t qcc_qprog_crc32(uint32_t crc, const void *bytes, size_t size);
 
 #endif

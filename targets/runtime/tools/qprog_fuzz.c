@@ -181,7 +181,7 @@ static size_t make_sample(uint8_t *out, size_t cap, size_t pad) {
         putf32(out + constants_offset + 64u + 4u * (size_t)i, scales[i]);
         put32(out + constants_offset + 128u + 4u * (size_t)i, (uint32_t)zero_points[i]);
     }
-    put32(out + 28, qcc_qprog_crc32(0, out + 112, (size_t)(file_size - 112)));
+    put32(out + 28, qcc_crc32(0, out + 112, (size_t)(file_size - 112)));
     return (size_t)file_size;
 }
 
@@ -273,7 +273,7 @@ static uint32_t read32(const uint8_t *p) {
 static uint64_t read64(const uint8_t *p) { return (uint64_t)read32(p) | (uint64_t)read32(p + 4) << 32; }
 
 static void fix_crc(uint8_t *bytes, size_t size) {
-    if (size >= 112) put32(bytes + 28, qcc_qprog_crc32(0, bytes + 112, size - 112));
+    if (size >= 112) put32(bytes + 28, qcc_crc32(0, bytes + 112, size - 112));
 }
 
 static uint64_t rng_state;
