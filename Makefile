@@ -29,8 +29,16 @@ setup:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# protobuf-c code for onnx.proto; generated, never committed or edited.
-generate: $(GENERATED)/onnx.pb-c.c
+# Generated sources, never committed or edited: protobuf-c code for
+# onnx.proto, and the C runtime embedded in qcc for the C targets to emit
+# (regenerated whenever a runtime source changes).
+RUNTIME_SOURCES  := $(wildcard targets/runtime/*.c targets/runtime/*.h targets/runtime/include/*.h) \
+                    targets/runtime/tools/runner.h targets/runtime/tools/runner.c targets/runtime/tools/model_main.c
+EMBEDDED_RUNTIME := targets/codegen/generated/RuntimeSources.swift
+generate: $(GENERATED)/onnx.pb-c.c $(EMBEDDED_RUNTIME)
+
+$(EMBEDDED_RUNTIME): $(RUNTIME_SOURCES) scripts/embed_runtime.py
+	python3 scripts/embed_runtime.py targets/runtime $@
 
 $(GENERATED)/onnx.pb-c.c: $(ONNX_PROTO)
 	@mkdir -p $(GENERATED)
@@ -53,9 +61,11 @@ CC           ?= cc
 RUNTIME_C    := $(wildcard targets/runtime/*.c)
 QPROG_RUN    := .build/qprog_run
 qprog-runner: $(QPROG_RUN)
-$(QPROG_RUN): $(RUNTIME_C) $(wildcard targets/runtime/include/*.h) targets/runtime/tools/qprog_run.c
+RUNNER_C     := targets/runtime/tools/runner.c
+$(QPROG_RUN): $(RUNTIME_C) $(wildcard targets/runtime/include/*.h) $(RUNNER_C) targets/runtime/tools/qprog_run.c
 	@mkdir -p .build
-	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Itargets/runtime/include $(RUNTIME_C) targets/runtime/tools/qprog_run.c -lm -o $@
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Itargets/runtime/include $(RUNTIME_C) $(RUNNER_C) \
+	  targets/runtime/tools/qprog_run.c -lm -o $@
 
 # Every shared model compiled to .qprog, run by `qcc run` and by the C runner: byte-identical outputs.
 qprog-check: build qprog-runner
@@ -104,4 +114,4 @@ conformance-latest: build onnx-tests
 	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
 
 clean:
-	rm -rf .build $(GENERATED)
+	rm -rf .build $(GENERATED) $(dir $(EMBEDDED_RUNTIME))

@@ -8,8 +8,8 @@ import QCCTargets
 import Glibc
 #endif
 
-/// The targets `qcc MODEL --target T` knows.
-let compileTargets = ["qprog"]
+/// The targets `qcc MODEL --target T` knows: the .qprog file, and the C folders.
+let compileTargets = ["qprog"] + CTarget.allCases.map(\.rawValue)
 
 /// `qcc MODEL.onnx --calib DIR --target qprog -o model.qprog`: the compiler's
 /// main job. Imports, runs the preset's pipeline (or --passes), turns the
@@ -17,11 +17,13 @@ let compileTargets = ["qprog"]
 let compileCommand = Command(
   spec: CommandSpec(
     name: "compile",
-    usage: "qcc compile MODEL.onnx|MODEL.qir --calib DIR --target qprog -o OUT.qprog [--preset P] [options]",
+    usage: "qcc compile MODEL.onnx|MODEL.qir --calib DIR --target T -o OUT [--preset P] [options]",
     summary: "Compile a model: quantize it and emit a target ('qcc MODEL …' for short).",
     options: [
-      OptionSpec(name: "--target", arity: .value, valueName: "T", help: "What to emit: qprog (the interpreted integer program)"),
-      OptionSpec(name: "-o", arity: .value, valueName: "FILE", help: "The output file"),
+      OptionSpec(name: "--target", arity: .value, valueName: "T",
+                 help: "What to emit: qprog (an integer program file for the C runtime), or a C folder: "
+                   + CTarget.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: ", ")),
+      OptionSpec(name: "-o", arity: .value, valueName: "OUT", help: "The output: a .qprog file, or a folder for the C targets"),
       OptionSpec(name: "--preset", arity: .value, valueName: "P",
                  help: "Quantization preset: w8a8 (default), w8a16, w4a16, w4a8"),
     ] + pipelineOptions,
@@ -31,24 +33,30 @@ let compileCommand = Command(
       --passes replaces it (it must lower the model to ops the target runs).
       Calibration data is required: --calib DIR (one <input>.npy per model
       input, samples stacked on axis 0) or FILE.npz; --calib-cache FILE reuses
-      statistics saved by an earlier run.
+      statistics saved by an earlier run. --calib random calibrates on random
+      data: for smoke tests of the toolchain only, the result is not accurate.
+      The C targets write a folder (model.c, model.h, model.weights, the
+      kernels it uses, a runner and a Makefile; see its README.md), replacing
+      a folder qcc generated earlier but never anything else.
       Prints what it ran, the program's calls and its memory: the arena's
       peak bytes against the sum of all intermediate tensors.
       """),
   run: { args in
     guard args.positionals.count == 1 else {
-      throw UsageError(message: "qcc: expected one model to compile, got \(args.positionals.count)")
+      throw UsageError(message: "expected one model to compile, got \(args.positionals.count)")
     }
     guard let target = args.value("--target") else {
-      throw UsageError(message: "qcc: --target is required; targets: \(compileTargets.joined(separator: ", "))")
+      throw UsageError(message: "--target is required; targets: \(compileTargets.joined(separator: ", "))")
     }
     guard compileTargets.contains(target) else {
-      let later = ["c", "x86-avx2", "arm-neon"].contains(target) ? " ('\(target)' code generation is not implemented yet)" : ""
-      throw UsageError(message: "qcc: unknown target '\(target)'\(later); targets: \(compileTargets.joined(separator: ", "))")
+      throw UsageError(message: "unknown target '\(target)'; targets: \(compileTargets.joined(separator: ", "))")
     }
-    guard let output = args.value("-o") else { throw UsageError(message: "qcc: -o FILE is required") }
+    let cTarget = CTarget(rawValue: target)
+    guard let output = args.value("-o") else {
+      throw UsageError(message: "-o \(cTarget == nil ? "FILE" : "DIR") is required")
+    }
     if args.value("--preset") != nil && args.value("--passes") != nil {
-      throw UsageError(message: "qcc: give the preset inside --passes (assign{preset=…}); --preset and --passes do not mix")
+      throw UsageError(message: "give the preset inside --passes (assign{preset=…}); --preset and --passes do not mix")
     }
     let preset = args.value("--preset") ?? "w8a8"
     let pipelineText = args.value("--passes") ?? BuiltinPasses.defaultPipeline(preset: preset)
@@ -57,22 +65,31 @@ let compileCommand = Command(
       && args.value("--calib-cache") == nil
     {
       throw UsageError(message: """
-        qcc: no calibration data. Quantization needs sample inputs to choose ranges: pass --calib DIR, a folder \
-        with one <input>.npy per model input (samples stacked on axis 0, e.g. 32 typical inputs), or --calib FILE.npz
+        no calibration data. Quantization needs sample inputs to choose ranges: pass --calib DIR, a folder \
+        with one <input>.npy per model input (samples stacked on axis 0, e.g. 32 typical inputs), or --calib FILE.npz \
+        (--calib random makes a toolchain smoke test, not an accurate model)
         """)
     }
     let start = monotonicSeconds()
     var module = try loadModule(args.positionals[0])
     try runPipeline(args, on: &module, pipelineText: pipelineText)
     let program: Program
-    let bytes: [UInt8]
+    let outputBytes: Int
     do {
       program = try Program.build(module)
-      bytes = try QProgWriter.bytes(of: program)
+      if let cTarget {
+        let files = try CEmitter.files(for: program, target: cTarget, source: args.positionals[0], version: qccVersion)
+        try writeFolderAtomically(files.map { ($0.path, $0.bytes) }, to: output, marker: "model.h",
+                                  markerPrefix: "Generated by qcc")
+        outputBytes = files.reduce(0) { $0 + $1.bytes.count }
+      } else {
+        let bytes = try QProgWriter.bytes(of: program)
+        try writeFileAtomically(bytes, to: output)
+        outputBytes = bytes.count
+      }
     } catch let error as ProgramError {
       throw InputError(message: error.message)
     }
-    try writeFileAtomically(bytes, to: output)
     var kernels: [KernelID: Int] = [:]
     for call in program.calls { kernels[call.kernel, default: 0] += 1 }
     let constantBytes = program.tensors.reduce(0) { sum, t in
@@ -84,7 +101,7 @@ let compileCommand = Command(
       n < 1_048_576 ? String(Double(n * 10 / 1024) / 10) + " KiB" : String(Double(n * 100 / 1_048_576) / 100) + " MiB"
     }
     writeStandardError("""
-      qcc: compiled \(args.positionals[0]) → \(output) (\(mib(bytes.count)))
+      qcc: compiled \(args.positionals[0]) → \(output) (\(cTarget.map { "target \($0.rawValue), " } ?? "")\(mib(outputBytes)))
         pipeline  \(pipelineText)
         calls     \(program.calls.count): \(kernels.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { "\(String(describing: $0.key)) \($0.value)" }.joined(separator: ", "))
         memory    constants \(mib(constantBytes)), arena \(mib(program.arenaBytes)) (peak live \(mib(MemoryPlan.peakLiveBytes(program.tensors))), sum of intermediates \(mib(program.arenaTensorBytes)))

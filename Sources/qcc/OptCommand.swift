@@ -14,7 +14,7 @@ let pipelineOptions: [OptionSpec] = [
   OptionSpec(name: "--statistics", arity: .flag, help: "Print what each pass counted"),
   OptionSpec(name: "--print-constants", arity: .flag, help: "Print constant data in IR dumps (default: digests)"),
   OptionSpec(name: "--calib", arity: .value, valueName: "PATH",
-             help: "Calibration data for 'calibrate': a folder of <input>.npy or an .npz, samples on axis 0"),
+             help: "Calibration data for 'calibrate': a folder of <input>.npy or an .npz, samples on axis 0 ('random': smoke tests only)"),
   OptionSpec(name: "--calib-cache", arity: .value, valueName: "FILE",
              help: "Reuse calibration statistics from FILE if it matches, else compute and save them"),
 ]
@@ -41,7 +41,7 @@ func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module, pipelineTe
       + registry.entries.keys.sorted().joined(separator: ", "))
   }
   var context = PassContext()
-  try addCalibrationArtifacts(args, pipeline: pipeline, to: &context)
+  try addCalibrationArtifacts(args, pipeline: pipeline, graph: module.graph, to: &context)
   try PassManager(instrumentation: instrumentation, rules: OpRegistry.standard).run(pipeline, on: &module, context: &context)
   if args.flag("--statistics") && !context.statistics.report.isEmpty {
     writeStandardError(context.statistics.report + "\n")
@@ -50,13 +50,20 @@ func runPipeline(_ args: CommandSpec.Parsed, on module: inout Module, pipelineTe
 }
 
 /// `--calib` and `--calib-cache`, loaded into the artifacts the `calibrate` pass reads.
-func addCalibrationArtifacts(_ args: CommandSpec.Parsed, pipeline: Pipeline, to context: inout PassContext) throws {
+func addCalibrationArtifacts(
+  _ args: CommandSpec.Parsed, pipeline: Pipeline, graph: Graph, to context: inout PassContext
+) throws {
   let calibrates = pipeline.passes.contains { type(of: $0).name == Calibrate.name }
   for option in ["--calib", "--calib-cache"] where args.value(option) != nil && !calibrates {
     context.warnings.append("\(option) is ignored: the pipeline has no 'calibrate' pass")
   }
   guard calibrates else { return }
-  if let path = args.value("--calib") {
+  if args.value("--calib") == "random" {
+    context.artifacts[CalibrationData.self] = CalibrationData.random(for: graph)
+    writeStandardError(
+      "qcc: warning: --calib random calibrates on random data, for smoke tests of the toolchain only: "
+        + "the quantized model runs but is not accurate. Give --calib DIR with real sample inputs.\n")
+  } else if let path = args.value("--calib") {
     do {
       context.artifacts[CalibrationData.self] = try CalibrationData.load(path: path)
     } catch {

@@ -51,7 +51,7 @@ default:
   // `qcc MODEL.onnx …` is the compile command without its name.
   let isModel = first.hasSuffix(".onnx") || first.hasSuffix(".qir")
   guard let command = isModel ? compileCommand : commands.first(where: { $0.spec.name == first }) else {
-    fail(UsageError(message: "qcc: unknown command '\(first)'; commands: "
+    fail(UsageError(message: "unknown command '\(first)'; commands: "
       + commands.map(\.spec.name).joined(separator: ", ") + "\nRun 'qcc --help' for usage."))
   }
   let rest = isModel ? arguments : Array(arguments.dropFirst())

@@ -24,7 +24,7 @@ import _QCCTestSupport
     #expect(none.status == 1 && none.stderr.contains("USAGE: qcc"))
     let unknown = try QCCCommand.run(["frobnicate"])
     #expect(unknown.status == 1)
-    #expect(unknown.stderr.hasPrefix("qcc: error: qcc: unknown command 'frobnicate'; commands: compile, import, opt, run, compare, conformance, report\n"))
+    #expect(unknown.stderr.hasPrefix("qcc: error: unknown command 'frobnicate'; commands: compile, import, opt, run, compare, conformance, report\n"))
     let option = try QCCCommand.run(["import", "--frob", "x.onnx"])
     #expect(option.status == 1)
     #expect(option.stderr.hasPrefix("qcc: error: qcc import: unknown option '--frob'; valid options: -o, --elide-constants"))

@@ -87,3 +87,21 @@ public enum QCCCommand {
     return path
   }
 }
+
+/// Runs shell command lines (`make`, `cc`, the runners the C targets emit), for tests of generated code.
+public enum Shell {
+  /// Runs `command` with /bin/sh in `directory`; returns its exit status and its standard output and error together.
+  public static func run(_ command: String, in directory: String? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command + " 2>&1"]
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+  }
+}

@@ -29,6 +29,8 @@ public struct CalibrationData: Sendable {
     case archive(String)
     /// Tensors handed over in memory.
     case memory
+    /// Random samples (`--calib random`): smoke tests only.
+    case random
   }
 
   public let source: Source
@@ -45,7 +47,7 @@ public struct CalibrationData: Sendable {
   public var path: String? {
     switch source {
     case .folder(let p), .archive(let p): p
-    case .memory: nil
+    case .memory, .random: nil
     }
   }
 
@@ -97,7 +99,7 @@ public struct CalibrationData: Sendable {
     switch source {
     case .folder: "\(input).npy"
     case .archive(let p): "member '\(input)' of \(p)"
-    case .memory: "'\(input)'"
+    case .memory, .random: "'\(input)'"
     }
   }
 
@@ -114,7 +116,7 @@ public struct CalibrationData: Sendable {
       switch source {
       case .folder(let p): expected = " (expected \(name).npy in \(p))"
       case .archive(let p): expected = " (expected a member '\(name)' in \(p))"
-      case .memory: expected = ""
+      case .memory, .random: expected = ""
       }
       throw CalibrationDataError("calibration data has no '\(name)'\(expected)")
     }
@@ -123,7 +125,7 @@ public struct CalibrationData: Sendable {
       switch source {
       case .folder(let p): (has, fix) = ("\(name).npy in \(p)", "remove the file")
       case .archive(let p): (has, fix) = ("a member '\(name)' in \(p)", "remove the member")
-      case .memory: (has, fix) = ("'\(name)'", "remove it")
+      case .memory, .random: (has, fix) = ("'\(name)'", "remove it")
       }
       throw CalibrationDataError(
         "calibration data has \(has), but the model has no input '\(name)' (its inputs: \(names.joined(separator: ", "))); "
