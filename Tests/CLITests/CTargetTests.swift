@@ -70,15 +70,31 @@ import _QCCTestSupport
     #expect(short.output == "model: ./model.weights: the weights have the wrong size (is model.weights from this build of the model?)\n")
   }
 
+  @Test func theRunnerTakesStackedSamplesAsQccRunDoes() throws {
+    let (dir, folder) = try compile("c")
+    #expect(try Shell.run("make -s", in: folder).status == 0)
+    let whole = try Shell.run("./model \(example)/x.npy -o ../stacked", in: folder)
+    #expect(whole.status == 0, "\(whole.output)")
+    #expect(whole.output == "output 'logits' -> ../stacked/logits.npy: f32 [4, 1, 10]\n")
+    let calib = try QCCCommand.exampleDataFolder()
+    _ = try QCCCommand.run([example + "/model.onnx", "--calib", calib, "--target", "qprog", "-o", dir + "/m.qprog"])
+    let host = try QCCCommand.run(["run", dir + "/m.qprog", "--input", "x=" + example + "/x.npy", "-o", dir + "/host"])
+    #expect(host.status == 0, "\(host.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/stacked/logits.npy"))
+      == Data(contentsOf: URL(fileURLWithPath: dir + "/host/logits.npy")))
+  }
+
   @Test func theRunnerChecksItsInputs() throws {
     let (dir, folder) = try compile("c")
     #expect(try Shell.run("make -s", in: folder).status == 0)
-    let whole = try Shell.run("./model \(example)/x.npy -o ../o", in: folder)
-    #expect(whole.status == 1)
-    #expect(whole.output == "model: input 0 ('x'): \(example)/x.npy has shape (4, 1, 8, 16), the model wants (1, 8, 16)\n")
+    try Data(NPY.encode(TensorData(shape: [1, 8], scalars: [Float](repeating: 0, count: 8))))
+      .write(to: URL(fileURLWithPath: dir + "/wrong.npy"))
+    let wrong = try Shell.run("./model ../wrong.npy -o ../o", in: folder)
+    #expect(wrong.status == 1)
+    #expect(wrong.output == "model: input 0 ('x'): ../wrong.npy has shape (1, 8), the model wants (1, 8, 16) (or [N, ...] for N samples)\n")
     let none = try Shell.run("./model -o ../o", in: folder)
+    #expect(none.status == 1)
     #expect(none.output == "model: the model has 1 input ('x'), got 0 .npy files\n")
-    _ = dir
   }
 
   @Test func aFolderQccDidNotWriteIsNeverReplaced() throws {

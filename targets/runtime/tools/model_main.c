@@ -6,11 +6,13 @@
  *   ./model --info
  *
  * One .npy per model input, in the order --info lists them, each with the
- * input's dtype and shape exactly. Writes OUTDIR/<output>.npy per output,
- * named as `qcc run` names them. The weights are read from FILE, by default
- * model.weights next to the executable. With --repeat N it runs the model
- * once to warm up, then N timed runs, and prints their median, minimum and
- * mean milliseconds to stderr.
+ * input's dtype and shape exactly, or N samples stacked on a new leading
+ * axis (then every input holds N, and each output is written stacked).
+ * Writes OUTDIR/<output>.npy per output, named as `qcc run` names them. The
+ * weights are read from FILE, by default model.weights next to the
+ * executable. With --repeat N, after running every sample (the warm-up), it
+ * times N more runs of the first sample and prints their median, minimum
+ * and mean milliseconds to stderr.
  *
  * Exit codes: 0 success, 1 bad input or usage, 2 internal error.
  */
@@ -119,27 +121,42 @@ int main(int argc, char **argv) {
     char error[1024];
     if (model_init(&model, weights, weights_size, arena, error, sizeof error) != 0) die(1, "%s: %s", weights_path, error);
 
-    const void *inputs[MODEL_INPUT_COUNT + 1];
-    void *outputs[MODEL_OUTPUT_COUNT + 1];
+    const uint8_t *inputs[MODEL_INPUT_COUNT + 1];
+    runner_tensor input_info[MODEL_INPUT_COUNT + 1];
+    int64_t stacked[MODEL_INPUT_COUNT + 1];
+    uint8_t *outputs[MODEL_OUTPUT_COUNT + 1];
     runner_tensor output_info[MODEL_OUTPUT_COUNT + 1];
     for (int i = 0; i < MODEL_INPUT_COUNT; i++) {
-        runner_tensor t = describe(model_input(i));
-        inputs[i] = runner_load_input(&t, (uint32_t)i, input_paths[i]);
+        input_info[i] = describe(model_input(i));
+        inputs[i] = (const uint8_t *)runner_load_input(&input_info[i], (uint32_t)i, input_paths[i], &stacked[i]);
     }
+    const int64_t samples_stacked = runner_sample_count(MODEL_INPUT_COUNT, input_info, stacked);
+    const int64_t samples = samples_stacked < 0 ? 1 : samples_stacked;
     for (int i = 0; i < MODEL_OUTPUT_COUNT; i++) {
         output_info[i] = describe(model_output(i));
-        outputs[i] = runner_alloc64((size_t)output_info[i].bytes);
-        memset(outputs[i], 0, (size_t)output_info[i].bytes);
+        size_t bytes = (size_t)(runner_sample_stride(&output_info[i]) * (uint64_t)(samples ? samples : 1));
+        outputs[i] = (uint8_t *)runner_alloc64(bytes);
+        memset(outputs[i], 0, bytes);
     }
 
-    if (model_run(&model, inputs, outputs, error, sizeof error) != 0) die(1, "%s", error);
-    if (repeat > 0) {
+    /* Sample s: every input's and output's sample s. */
+    const void *in[MODEL_INPUT_COUNT + 1];
+    void *out[MODEL_OUTPUT_COUNT + 1];
+    for (int64_t s = 0; s < samples; s++) {
+        for (int i = 0; i < MODEL_INPUT_COUNT; i++) in[i] = inputs[i] + s * (int64_t)runner_sample_stride(&input_info[i]);
+        for (int i = 0; i < MODEL_OUTPUT_COUNT; i++) out[i] = outputs[i] + s * (int64_t)runner_sample_stride(&output_info[i]);
+        if (model_run(&model, in, out, error, sizeof error) != 0) die(1, "%s", error);
+    }
+    if (repeat > 0 && samples > 0) {
+        /* The first sample again, timed. */
+        for (int i = 0; i < MODEL_INPUT_COUNT; i++) in[i] = inputs[i];
+        for (int i = 0; i < MODEL_OUTPUT_COUNT; i++) out[i] = outputs[i];
         double *times = (double *)malloc((size_t)repeat * sizeof *times);
         if (!times) die(2, "out of memory");
         double total = 0;
         for (long r = 0; r < repeat; r++) {
             double start = runner_now_ms();
-            if (model_run(&model, inputs, outputs, error, sizeof error) != 0) die(1, "%s", error);
+            if (model_run(&model, in, out, error, sizeof error) != 0) die(1, "%s", error);
             times[r] = runner_now_ms() - start;
             total += times[r];
         }
@@ -148,6 +165,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "model: latency median %.4f ms, min %.4f ms, mean %.4f ms over %ld runs\n", median, times[0],
                 total / (double)repeat, repeat);
     }
-    runner_write_outputs(outdir, MODEL_OUTPUT_COUNT, output_info, outputs);
+    runner_write_outputs(outdir, MODEL_OUTPUT_COUNT, output_info, (void *const *)outputs, samples_stacked);
     return 0;
 }

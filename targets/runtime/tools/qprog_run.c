@@ -4,10 +4,12 @@
  *   qprog_run MODEL.qprog IN0.npy [IN1.npy ...] -o OUTDIR [--repeat N]
  *
  * One .npy per program input, in the program's input order; each must have
- * the input's dtype and shape exactly (C order). Writes OUTDIR/<output>.npy
- * per output, named as `qcc run` names them (names that are not plain file
- * names are sanitized). With --repeat N it runs N times and prints the mean
- * milliseconds per run to stderr. 4-bit outputs are written unpacked as
+ * the input's dtype and shape exactly (C order), or N samples stacked on a
+ * new leading axis (every input then holds N; outputs are written stacked).
+ * Writes OUTDIR/<output>.npy per output, named as `qcc run` names them
+ * (names that are not plain file names are sanitized). With --repeat N it
+ * runs the first sample N times and prints the mean milliseconds per run to
+ * stderr. 4-bit outputs are written unpacked as
  * int8/uint8 and bf16 outputs widened to float32 (numpy has no such dtypes);
  * 4-bit inputs are read from int8/uint8 files the same way.
  *
@@ -106,32 +108,44 @@ int main(int argc, char **argv) {
             input_files, input_files == 1 ? "" : "s");
     }
 
-    const void **inputs = (const void **)calloc(ni ? ni : 1, sizeof *inputs);
-    void **outputs = (void **)calloc(no ? no : 1, sizeof *outputs);
+    const uint8_t **inputs = (const uint8_t **)calloc(ni ? ni : 1, sizeof *inputs);
+    runner_tensor *input_info = (runner_tensor *)calloc(ni ? ni : 1, sizeof *input_info);
+    int64_t *stacked = (int64_t *)calloc(ni ? ni : 1, sizeof *stacked);
+    uint8_t **outputs = (uint8_t **)calloc(no ? no : 1, sizeof *outputs);
     runner_tensor *output_info = (runner_tensor *)calloc(no ? no : 1, sizeof *output_info);
-    if (!inputs || !outputs || !output_info) die(2, "out of memory");
+    if (!inputs || !input_info || !stacked || !outputs || !output_info) die(2, "out of memory");
     for (uint32_t i = 0; i < ni; i++) {
-        runner_tensor t;
-        if (describe(&program, 1, i, &t) != 0) die(2, "input %lu has no info", (unsigned long)i);
-        inputs[i] = runner_load_input(&t, i, input_paths[i]);
+        if (describe(&program, 1, i, &input_info[i]) != 0) die(2, "input %lu has no info", (unsigned long)i);
+        inputs[i] = (const uint8_t *)runner_load_input(&input_info[i], i, input_paths[i], &stacked[i]);
     }
+    const int64_t samples_stacked = runner_sample_count(ni, input_info, stacked);
+    const uint64_t samples = samples_stacked < 0 ? 1 : (uint64_t)samples_stacked;
     for (uint32_t i = 0; i < no; i++) {
         if (describe(&program, 0, i, &output_info[i]) != 0) die(2, "output %lu has no info", (unsigned long)i);
-        outputs[i] = runner_alloc64((size_t)output_info[i].bytes);
-        memset(outputs[i], 0, (size_t)output_info[i].bytes);
+        size_t bytes = (size_t)(runner_sample_stride(&output_info[i]) * (samples ? samples : 1));
+        outputs[i] = (uint8_t *)runner_alloc64(bytes);
+        memset(outputs[i], 0, bytes);
     }
     uint64_t arena_bytes = qcc_qprog_arena_bytes(&program);
     if (arena_bytes > (uint64_t)SIZE_MAX - 128) die(2, "the arena (%llu bytes) is too large", (unsigned long long)arena_bytes);
     void *arena = arena_bytes ? runner_alloc64((size_t)arena_bytes) : NULL;
 
-    long runs = repeat > 0 ? repeat : 1;
-    double start = runner_now_ms();
-    for (long r = 0; r < runs; r++)
-        if (qcc_qprog_run(&program, inputs, outputs, arena, error, sizeof error) != 0) die(1, "%s: %s", model, error);
-    double elapsed = runner_now_ms() - start;
-    if (repeat > 0)
-        fprintf(stderr, "qprog_run: %s: %.4f ms per run (mean of %ld)\n", model, elapsed / (double)runs, runs);
+    /* Sample s: every input's and output's sample s. */
+    const void **in = (const void **)calloc(ni ? ni : 1, sizeof *in);
+    void **out = (void **)calloc(no ? no : 1, sizeof *out);
+    if (!in || !out) die(2, "out of memory");
+    for (uint64_t s = 0; s < samples; s++) {
+        for (uint32_t i = 0; i < ni; i++) in[i] = inputs[i] + s * runner_sample_stride(&input_info[i]);
+        for (uint32_t i = 0; i < no; i++) out[i] = outputs[i] + s * runner_sample_stride(&output_info[i]);
+        long runs = repeat > 0 && s == 0 ? repeat : 1;
+        double start = runner_now_ms();
+        for (long r = 0; r < runs; r++)
+            if (qcc_qprog_run(&program, in, out, arena, error, sizeof error) != 0) die(1, "%s: %s", model, error);
+        double elapsed = runner_now_ms() - start;
+        if (repeat > 0 && s == 0)
+            fprintf(stderr, "qprog_run: %s: %.4f ms per run (mean of %ld)\n", model, elapsed / (double)runs, runs);
+    }
 
-    runner_write_outputs(outdir, no, output_info, outputs);
+    runner_write_outputs(outdir, no, output_info, (void *const *)outputs, samples_stacked);
     return 0;
 }

@@ -101,7 +101,7 @@ typedef struct {
     char descr[16];
     int fortran;
     int32_t rank;
-    int64_t shape[QCC_MAX_RANK];
+    int64_t shape[QCC_MAX_RANK + 1]; /* + 1: samples stacked on a leading axis */
     const uint8_t *data;
     uint64_t data_bytes; /* what the file holds after the header */
 } npy_file;
@@ -164,7 +164,7 @@ static void parse_npy(const char *path, const uint8_t *bytes, size_t size, npy_f
             d = d * 10 + (*v++ - '0');
         }
         if (v < end && *v == 'L') v++;
-        if (npy->rank >= QCC_MAX_RANK) die(1, "%s: rank above %d", path, QCC_MAX_RANK);
+        if (npy->rank >= QCC_MAX_RANK + 1) die(1, "%s: rank above %d", path, QCC_MAX_RANK + 1);
         npy->shape[npy->rank++] = d;
         v = skip_space(v, end);
         if (v < end && *v == ',') v = skip_space(v + 1, end);
@@ -303,7 +303,9 @@ double runner_now_ms(void) {
 
 /* ---- inputs and outputs ---- */
 
-void *runner_load_input(const runner_tensor *info, uint32_t index, const char *path) {
+uint64_t runner_sample_stride(const runner_tensor *t) { return (t->bytes + 63) / 64 * 64; }
+
+void *runner_load_input(const runner_tensor *info, uint32_t index, const char *path, int64_t *stacked) {
     const unsigned long i = (unsigned long)index;
     const dtype_entry *want = npy_dtype(info->elem);
     if (!want || info->elem == QCC_ELEM_BF16)
@@ -320,38 +322,63 @@ void *runner_load_input(const runner_tensor *info, uint32_t index, const char *p
     char have_shape[256], want_shape[256];
     runner_shape_text(have_shape, sizeof have_shape, npy.rank, npy.shape);
     runner_shape_text(want_shape, sizeof want_shape, info->rank, info->shape);
-    int same = npy.rank == info->rank;
-    for (int32_t d = 0; same && d < info->rank; d++) same = npy.shape[d] == info->shape[d];
-    if (!same) die(1, "input %lu ('%s'): %s has shape %s, the model wants %s", i, info->name, path, have_shape, want_shape);
+    /* One sample, or samples stacked on a leading axis. */
+    int lead = npy.rank == info->rank + 1 ? 1 : 0;
+    int same = npy.rank == info->rank + lead;
+    for (int32_t d = 0; same && d < info->rank; d++) same = npy.shape[d + lead] == info->shape[d];
+    if (!same)
+        die(1, "input %lu ('%s'): %s has shape %s, the model wants %s (or [N, ...] for N samples)", i, info->name, path,
+            have_shape, want_shape);
+    const uint64_t samples = lead ? (uint64_t)npy.shape[0] : 1;
+    *stacked = lead ? (int64_t)samples : -1;
     int multi = 0;
     for (int32_t d = 0; d < npy.rank; d++) multi += npy.shape[d] > 1;
     if (npy.fortran && multi > 1) die(1, "input %lu ('%s'): %s is in Fortran order; save it in C order", i, info->name, path);
-    uint64_t count = element_count(info->rank, info->shape);
-    uint64_t need = count * (uint64_t)want->size;
+    const uint64_t count = element_count(info->rank, info->shape);
+    const uint64_t need = samples * count * (uint64_t)want->size;
     if (npy.data_bytes < need)
-        die(1, "input %lu ('%s'): %s is truncated: its data has %llu bytes, shape %s needs %llu", i, info->name, path,
-            (unsigned long long)npy.data_bytes, want_shape, (unsigned long long)need);
-    uint8_t *data = (uint8_t *)runner_alloc64((size_t)info->bytes);
-    if (info->elem == QCC_ELEM_I4 || info->elem == QCC_ELEM_U4) {
-        memset(data, 0, (size_t)info->bytes);
-        for (uint64_t e = 0; e < count; e++) {
-            uint8_t v = npy.data[e];
-            int ok = info->elem == QCC_ELEM_I4 ? ((int8_t)v >= -8 && (int8_t)v <= 7) : v <= 15;
-            if (!ok)
-                die(1, "input %lu ('%s'): element %llu of %s is %d, outside %s's range", i, info->name,
-                    (unsigned long long)e, path, info->elem == QCC_ELEM_I4 ? (int)(int8_t)v : (int)v,
-                    runner_elem_text(info->elem));
-            data[e / 2] = (uint8_t)(data[e / 2] | (v & 0x0F) << (4 * (e & 1)));
+        die(1, "input %lu ('%s'): %s is truncated: its data has %llu bytes, %llu sample%s of shape %s need %llu", i,
+            info->name, path, (unsigned long long)npy.data_bytes, (unsigned long long)samples, samples == 1 ? "" : "s",
+            want_shape, (unsigned long long)need);
+    const uint64_t stride = runner_sample_stride(info);
+    uint8_t *all = (uint8_t *)runner_alloc64((size_t)(stride * (samples ? samples : 1)));
+    for (uint64_t s = 0; s < samples; s++) {
+        uint8_t *data = all + s * stride;
+        const uint8_t *from = npy.data + s * count * (uint64_t)want->size;
+        if (info->elem == QCC_ELEM_I4 || info->elem == QCC_ELEM_U4) {
+            memset(data, 0, (size_t)info->bytes);
+            for (uint64_t e = 0; e < count; e++) {
+                uint8_t v = from[e];
+                int ok = info->elem == QCC_ELEM_I4 ? ((int8_t)v >= -8 && (int8_t)v <= 7) : v <= 15;
+                if (!ok)
+                    die(1, "input %lu ('%s'): element %llu of %s is %d, outside %s's range", i, info->name,
+                        (unsigned long long)(s * count + e), path, info->elem == QCC_ELEM_I4 ? (int)(int8_t)v : (int)v,
+                        runner_elem_text(info->elem));
+                data[e / 2] = (uint8_t)(data[e / 2] | (v & 0x0F) << (4 * (e & 1)));
+            }
+        } else {
+            if (info->bytes) memcpy(data, from, (size_t)info->bytes);
+            if (info->elem == QCC_ELEM_BOOL)
+                for (uint64_t e = 0; e < count; e++) data[e] = data[e] != 0;
         }
-    } else {
-        if (info->bytes) memcpy(data, npy.data, (size_t)info->bytes);
-        if (info->elem == QCC_ELEM_BOOL)
-            for (uint64_t e = 0; e < count; e++) data[e] = data[e] != 0;
     }
-    return data;
+    return all;
 }
 
-void runner_write_outputs(const char *outdir, uint32_t no, const runner_tensor *output_info, void *const *outputs) {
+int64_t runner_sample_count(uint32_t count, const runner_tensor *inputs, const int64_t *stacked) {
+    for (uint32_t i = 1; i < count; i++)
+        if (stacked[i] != stacked[0]) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, stacked[0] < 0 ? "one sample" : "%lld samples", (long long)stacked[0]);
+            snprintf(b, sizeof b, stacked[i] < 0 ? "one sample" : "%lld samples", (long long)stacked[i]);
+            die(1, "input '%s' holds %s but input '%s' holds %s; give every input the same number", inputs[0].name, a,
+                inputs[i].name, b);
+        }
+    return count ? stacked[0] : -1;
+}
+
+void runner_write_outputs(const char *outdir, uint32_t no, const runner_tensor *output_info, void *const *outputs,
+                          int64_t stacked) {
 #ifdef HAVE_MKDIR
     if (mkdir(outdir, 0777) != 0 && errno != EEXIST) die(1, "cannot create '%s': %s", outdir, strerror(errno));
 #endif
@@ -359,53 +386,62 @@ void runner_write_outputs(const char *outdir, uint32_t no, const runner_tensor *
     if (!output_names) die(2, "out of memory");
     for (uint32_t i = 0; i < no; i++) output_names[i] = output_info[i].name;
     char **files = output_file_names(output_names, no);
+    const uint64_t samples = stacked < 0 ? 1 : (uint64_t)stacked;
     for (uint32_t i = 0; i < no; i++) {
         const runner_tensor *info = &output_info[i];
         const dtype_entry *dt = npy_dtype(info->elem);
         if (!dt) die(2, "output %lu ('%s') has an unknown element type", (unsigned long)i, info->name);
-        uint64_t count = element_count(info->rank, info->shape);
-        const uint8_t *data = (const uint8_t *)outputs[i];
-        uint8_t *converted = NULL;
-        uint64_t data_bytes = info->bytes;
-        if (info->elem == QCC_ELEM_I4 || info->elem == QCC_ELEM_U4) {
-            converted = (uint8_t *)malloc(count ? (size_t)count : 1);
-            if (!converted) die(2, "out of memory");
-            for (uint64_t e = 0; e < count; e++) {
-                int v = (data[e / 2] >> (4 * (e & 1))) & 0x0F;
-                if (info->elem == QCC_ELEM_I4 && v >= 8) v -= 16;
-                converted[e] = (uint8_t)v;
+        const uint64_t count = element_count(info->rank, info->shape);
+        const uint64_t stride = runner_sample_stride(info);
+        /* The file's data: every sample converted to its .npy dtype, one after another. */
+        const uint64_t sample_bytes = count * (uint64_t)dt->size;
+        const uint64_t file_bytes = samples * sample_bytes;
+        uint8_t *file_data = (uint8_t *)malloc(file_bytes > 0 ? (size_t)file_bytes : 1);
+        if (!file_data) die(2, "out of memory");
+        for (uint64_t s = 0; s < samples; s++) {
+            const uint8_t *data = (const uint8_t *)outputs[i] + s * stride;
+            uint8_t *to = file_data + s * sample_bytes;
+            if (info->elem == QCC_ELEM_I4 || info->elem == QCC_ELEM_U4) {
+                for (uint64_t e = 0; e < count; e++) {
+                    int v = (data[e / 2] >> (4 * (e & 1))) & 0x0F;
+                    if (info->elem == QCC_ELEM_I4 && v >= 8) v -= 16;
+                    to[e] = (uint8_t)v;
+                }
+            } else if (info->elem == QCC_ELEM_BF16) {
+                for (uint64_t e = 0; e < count; e++) {
+                    uint32_t bits = (uint32_t)data[2 * e] << 16 | (uint32_t)data[2 * e + 1] << 24;
+                    memcpy(to + 4 * e, &bits, 4);
+                }
+            } else if (sample_bytes) {
+                memcpy(to, data, (size_t)sample_bytes);
             }
-            data_bytes = count;
-        } else if (info->elem == QCC_ELEM_BF16) {
-            converted = (uint8_t *)malloc(count ? (size_t)count * 4 : 1);
-            if (!converted) die(2, "out of memory");
-            for (uint64_t e = 0; e < count; e++) {
-                uint32_t bits = (uint32_t)data[2 * e] << 16 | (uint32_t)data[2 * e + 1] << 24;
-                memcpy(converted + 4 * e, &bits, 4);
-            }
-            data_bytes = count * 4;
         }
+        int32_t rank = info->rank;
+        int64_t shape[QCC_MAX_RANK + 1];
+        if (stacked >= 0) shape[0] = stacked;
+        for (int32_t d = 0; d < rank; d++) shape[d + (stacked >= 0)] = info->shape[d];
+        rank += stacked >= 0;
         size_t path_len = strlen(outdir) + strlen(files[i]) + 8;
         char *path = (char *)malloc(path_len);
         if (!path) die(2, "out of memory");
         snprintf(path, path_len, "%s/%s.npy", outdir, files[i]);
         char header[1024];
-        size_t header_len = npy_header(header, sizeof header, dt->descr, info->rank, info->shape);
+        size_t header_len = npy_header(header, sizeof header, dt->descr, rank, shape);
         if (!header_len) die(2, "output %lu ('%s'): .npy header too long", (unsigned long)i, info->name);
+        const uint64_t data_bytes = samples * sample_bytes;
         FILE *f = fopen(path, "wb");
         if (!f) die(1, "cannot write '%s': %s", path, strerror(errno));
         if (fwrite(header, 1, header_len, f) != header_len ||
-            (data_bytes && fwrite(converted ? converted : data, 1, (size_t)data_bytes, f) != data_bytes) ||
-            fclose(f) != 0)
+            (data_bytes && fwrite(file_data, 1, (size_t)data_bytes, f) != data_bytes) || fclose(f) != 0)
             die(1, "cannot write '%s': %s", path, strerror(errno));
         char shape_buf[256];
         size_t used = (size_t)snprintf(shape_buf, sizeof shape_buf, "[");
-        for (int32_t d = 0; d < info->rank && used < sizeof shape_buf; d++)
+        for (int32_t d = 0; d < rank && used < sizeof shape_buf; d++)
             used += (size_t)snprintf(shape_buf + used, sizeof shape_buf - used, "%s%lld", d ? ", " : "",
-                                     (long long)info->shape[d]);
+                                     (long long)shape[d]);
         if (used < sizeof shape_buf) snprintf(shape_buf + used, sizeof shape_buf - used, "]");
         printf("output '%s' -> %s: %s %s\n", info->name, path, runner_elem_text(info->elem), shape_buf);
-        free(converted);
+        free(file_data);
         free(path);
     }
 }
