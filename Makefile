@@ -8,7 +8,7 @@ GENERATED    := Sources/_QCCProtobuf/generated
 QCC          := .build/$(CONFIG)/qcc
 ONNX_TESTS   := .build/onnx-tests
 APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
-                zlib1g-dev llvm-14-tools
+                zlib1g-dev llvm-14-tools gcc clang make gcc-aarch64-linux-gnu qemu-user
 
 # The shared test models: $QCC_MODELS, else ../shared/models next to the
 # clone, else this machine's /work/shared/models. Model tests, qprog-check and
@@ -17,7 +17,7 @@ QCC_MODELS   ?= $(firstword $(wildcard $(abspath ../shared/models) /work/shared/
 export QCC_MODELS
 
 .PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
-        qprog-runner qprog-check qprog-fuzz clean
+        qprog-runner qprog-check qprog-fuzz codegen-check clean
 
 all: build
 
@@ -53,7 +53,7 @@ test: setup generate
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 	$(MAKE) onnx-tests
 	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
-	$(MAKE) qprog-check qprog-fuzz
+	$(MAKE) qprog-check qprog-fuzz codegen-check
 
 # The device runner for .qprog files, built the way a device builds it: the C
 # runtime and the runner, plain C99, nothing else.
@@ -71,6 +71,15 @@ $(QPROG_RUN): $(RUNTIME_C) $(wildcard targets/runtime/include/*.h) $(RUNNER_C) t
 qprog-check: build qprog-runner
 	scripts/check_qprog.sh $(QCC) $(QPROG_RUN)
 
+# The C targets on every shared model: x86-avx2 built natively, arm-neon
+# cross-built and run under qemu-aarch64 (NEON and dot-product builds), and
+# x86-avx2 under ASan+UBSan; every output byte-identical to `qcc run`.
+# `scripts/check_codegen.sh $(QCC)` alone also builds the portable c target;
+# CCS="gcc clang" builds with both compilers.
+CODEGEN_CHECK_TARGETS ?= x86-avx2 arm-neon sanitize
+codegen-check: build
+	scripts/check_codegen.sh $(QCC) --targets "$(CODEGEN_CHECK_TARGETS)"
+
 # The .qprog loader against truncated and corrupted files, under AddressSanitizer and UBSan.
 QPROG_FUZZ   := .build/qprog_fuzz
 qprog-fuzz: build
@@ -82,20 +91,12 @@ qprog-fuzz: build
 	$(QPROG_FUZZ)
 	$(QPROG_FUZZ) .build/fuzz/example.qprog
 
-# The main job on the embedded example: import and run it in float, then
-# compile it to an integer program (calibrated on its sample inputs), run that
-# on the C runtime, and compare both with onnxruntime's float outputs.
+# The README's main command on the embedded example, end to end: import it and
+# run it in float, compile it to C for this machine (calibrated on its sample
+# inputs), build and run that, and print accuracy and speed against float.
 DEMO_MODEL := examples/tiny-transformer
-DEMO_OUT   := .build/demo
 demo: build
-	@mkdir -p $(DEMO_OUT)/calib
-	$(QCC) import $(DEMO_MODEL)/model.onnx -o $(DEMO_OUT)/imported.qir
-	$(QCC) run $(DEMO_OUT)/imported.qir --input x=$(DEMO_MODEL)/x.npy -o $(DEMO_OUT)/float
-	$(QCC) compare $(DEMO_OUT)/float/logits.npy $(DEMO_MODEL)/logits_ref.npy --tolerance 1e-5
-	cp $(DEMO_MODEL)/x.npy $(DEMO_OUT)/calib/x.npy
-	$(QCC) $(DEMO_MODEL)/model.onnx --calib $(DEMO_OUT)/calib --target qprog -o $(DEMO_OUT)/model.qprog
-	$(QCC) run $(DEMO_OUT)/model.qprog --input x=$(DEMO_MODEL)/x.npy -o $(DEMO_OUT)/int8
-	$(QCC) compare $(DEMO_OUT)/int8/logits.npy $(DEMO_MODEL)/logits_ref.npy --tolerance 0.05
+	scripts/demo.sh $(QCC) .build/demo
 
 # Accuracy of qcc's presets against onnxruntime's static int8 quantization on the shared models.
 bench-accuracy: build
