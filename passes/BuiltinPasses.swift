@@ -20,14 +20,16 @@ public enum BuiltinPasses {
     // Quantization (pipeline steps 4 and 6).
     r.register(Assign.self)
     r.register(Lower.self)
+    // Kernel fusion (pipeline step 7).
+    r.register(Fuse.self)
     return r
   }()
 
   /// The pipeline the compiler runs for a preset: canonicalize, calibrate for
   /// per-channel maxima, smooth outliers, calibrate again (mse ranges) on the
-  /// smoothed activations, assign types, lower to integer ops. Measured on the
-  /// shared models by scripts/bench_accuracy.py.
+  /// smoothed activations, assign types, lower to integer ops, fuse kernels.
+  /// Measured on the shared models by scripts/bench_accuracy.py.
   public static func defaultPipeline(preset: String = "w8a8") -> String {
-    "canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=\(preset)},lower"
+    "canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=\(preset)},lower,fuse"
   }
 }

@@ -10,6 +10,14 @@ import QCCKernels
 // `zero_point_folded = 1` the lowering has folded −za × Σₖ b[k, n] into the
 // bias, and the product subtracts no activation zero point. The arithmetic is
 // qcc_qgemm_i32 / _i64 (batched: qcc_qgemm_batched_*).
+//
+// Fused forms (the `fuse` pass): the result type may instead be
+//   - f32: the accumulator dequantized, y = f32(acc) × scale_a × scale_b[n],
+//     exactly qcc.dequantize of the accumulator;
+//   - a quantized 8- or 16-bit type: the accumulator requantized to it,
+//     exactly qcc.requantize of the accumulator.
+// The accumulator's scale is always scale_a × scale_b[n] with zero point 0,
+// so the fused op needs no accumulator type to compute the same bits.
 
 extension QuantizedOps {
   static let matMul = OpDefinition.planned(
@@ -64,7 +72,7 @@ extension QuantizedOps {
     let storage = accumulator(qa.storage, qb.storage)
     let columns: Dim = b.shape.dims.map { $0.count >= 2 ? $0[$0.count - 1] : .fixed(1) } ?? .symbolic(nil)
     try checkBias(c, 2, channels: columns, accumulator: storage, op)
-    let (declared, qacc) = try declaredResult(c, op)
+    guard let declared = c.declaredResultTypes?.first else { throw OpError("\(op) needs a declared result type") }
     let shape = try unify(dims, declared.shape, op, "the declared result shape")
     try checkParameters(qa, shape: a.shape, c.parameters, op, "operand 0")
     // The scale each output column's accumulator must have, when b's parameters are known.
@@ -82,9 +90,51 @@ extension QuantizedOps {
       }
       expected = scales.map { sa * $0 }
     }
-    try checkAccumulator(
-      c, qacc, shape: shape, storage: storage, channelAxis: shape.rank.map { $0 - 1 }, expected: expected,
-      describe: { n in "scale_a × scale_b" + (scales.count > 1 ? "[\(n)]" : "") + " (\(sa) × \(scales[n]))" }, op)
+    switch matMulEpilogue(declared, accumulator: storage) {
+    case .accumulator:
+      let (_, qacc) = try declaredResult(c, op)
+      try checkAccumulator(
+        c, qacc, shape: shape, storage: storage, channelAxis: shape.rank.map { $0 - 1 }, expected: expected,
+        describe: { n in "scale_a × scale_b" + (scales.count > 1 ? "[\(n)]" : "") + " (\(sa) × \(scales[n]))" }, op)
+    case .dequantize:
+      break
+    case .requantize(let qy):
+      guard qy.expressed == .f32 else { throw OpError("\(op): the result stands for \(qy.expressed) values; qcc quantizes f32 only") }
+      switch qy.granularity {
+      case .perTensor: break
+      case .perAxis(let axis, _, _):
+        guard let r = shape.rank, axis == r - 1 else {
+          throw OpError("\(op): a requantized result may be quantized per channel only on its last axis, not axis \(axis)")
+        }
+      case .perGroup: throw OpError("\(op): the result cannot be quantized per group")
+      }
+      try checkParameters(qy, shape: shape, c.parameters, op, "the result")
+    case .unsupported(let t):
+      throw OpError(
+        "\(op): the result must be the \(storage) accumulator, f32 (dequantized) or a quantized 8- or 16-bit type "
+          + "(requantized), not \(t)")
+    }
     return TensorType(declared.element, shape)
   }
+}
+
+/// What a fused `qcc.matmul` does to its accumulator before storing it.
+enum MatMulEpilogue {
+  /// The result is the accumulator (no epilogue).
+  case accumulator
+  /// The result is the accumulator as f32.
+  case dequantize
+  /// The result is the accumulator rescaled to this quantized type.
+  case requantize(QuantizedType)
+  /// A result type no epilogue produces.
+  case unsupported(String)
+}
+
+/// The epilogue a declared result type asks for.
+func matMulEpilogue(_ declared: TensorType, accumulator: ElementType) -> MatMulEpilogue {
+  guard let q = declared.element.quantization else {
+    return declared.elementType == .f32 ? .dequantize : .unsupported(Printer.spell(declared))
+  }
+  if q.storage == .i32 || q.storage == .i64 { return .accumulator }  // checkAccumulator names a wrong width
+  return QuantizedOps.byteValueStorage.contains(q.storage) ? .requantize(q) : .unsupported("\(q.storage)")
 }

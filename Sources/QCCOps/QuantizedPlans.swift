@@ -52,11 +52,17 @@ enum QuantizedPlans {
     let op = "qcc.dequantize"
     let shape = try c.shape(0)
     let (q, p) = try parameters(try c.inference.input(0), c, op, "operand 0")
+    return KernelPlan(dequantizeCall(.result(0), .operand(0), q, p.scales, p.zeroPoints, shape: shape))
+  }
+
+  /// DEQUANTIZE of `x` (quantized as `q` with these parameters) into `y`.
+  static func dequantizeCall(
+    _ y: BufferSlot, _ x: BufferSlot, _ q: QuantizedType, _ scales: [Float], _ zeroPoints: [Int32], shape: [Int]
+  ) -> KernelCall {
     let layout = Q.Layout(q, shape: shape)
-    return KernelPlan(
-      KernelCall(
-        .dequantize, buffers: [.result(0), .operand(0), f32s(p.scales), i32s(p.zeroPoints)],
-        ints: [qtype(q.storage)] + [layout.outer, layout.channels, layout.inner, layout.group].map(Int64.init)))
+    return KernelCall(
+      .dequantize, buffers: [y, x, f32s(scales), i32s(zeroPoints)],
+      ints: [qtype(q.storage)] + [layout.outer, layout.channels, layout.inner, layout.group].map(Int64.init))
   }
 
   static let requantize: PlanFunction = { (c) throws(OpError) in
@@ -65,24 +71,31 @@ enum QuantizedPlans {
     let shape = try c.shape(0)
     let (qx, px) = try parameters(try c.inference.input(0), c, op, "operand 0")
     let (qy, py) = try parameters(c.resultTypes[0], c, op, "the result")
+    return KernelPlan(
+      requantizeCall(.result(0), .operand(0), from: (qx.storage, px.scales, px.zeroPoints), to: (qy.storage, py),
+                     shape: shape, axis: axis))
+  }
+
+  /// REQUANTIZE of `x` (its storage, scales and zero points, one or one per
+  /// channel of `axis`) into `y` (its storage and parameters).
+  static func requantizeCall(
+    _ y: BufferSlot, _ x: BufferSlot, from px: (storage: ElementType, scales: [Float], zeroPoints: [Int32]),
+    to py: (storage: ElementType, parameters: QuantizationParameters), shape: [Int], axis: Int?
+  ) -> KernelCall {
     let outer = axis.map { shape[..<$0].reduce(1, *) } ?? 1
     let channels = axis.map { shape[$0] } ?? 1
     let inner = axis.map { shape[($0 + 1)...].reduce(1, *) } ?? shape.reduce(1, *)
     func perChannel<T>(_ v: [T]) -> [T] { v.count == 1 ? [T](repeating: v[0], count: channels) : v }
-    let sx = perChannel(px.scales), sy = perChannel(py.scales)
+    let sx = perChannel(px.scales), sy = perChannel(py.parameters.scales)
     var multipliers = [Int32](repeating: 0, count: channels), shifts = multipliers
     for ch in 0..<channels {
       qcc_quant_multiplier(Double(sx[ch]) / Double(sy[ch]), &multipliers[ch], &shifts[ch])
     }
-    let (lo, hi) = Q.clampRange(py)
-    return KernelPlan(
-      KernelCall(
-        .requantize,
-        buffers: [
-          .result(0), .operand(0), i32s(multipliers), i32s(shifts), i32s(perChannel(px.zeroPoints)),
-          i32s(perChannel(py.zeroPoints)),
-        ],
-        ints: [qtype(qx.storage), qtype(qy.storage), Int64(outer), Int64(channels), Int64(inner), Int64(lo), Int64(hi)]))
+    let (lo, hi) = Q.clampRange(py.parameters)
+    return KernelCall(
+      .requantize,
+      buffers: [y, x, i32s(multipliers), i32s(shifts), i32s(perChannel(px.zeroPoints)), i32s(perChannel(py.parameters.zeroPoints))],
+      ints: [qtype(px.storage), qtype(py.storage), Int64(outer), Int64(channels), Int64(inner), Int64(lo), Int64(hi)])
   }
 
   /// The bias operand as the accumulator's storage: a constant i32 bias widens to i64 as `evaluate` does.
@@ -108,7 +121,8 @@ enum QuantizedPlans {
     let m = as2[as2.count - 2], k = as2[as2.count - 1], n = bs2[bs2.count - 1]
     let batchA = Array(as2.dropLast(2)), batchB = Array(bs2.dropLast(2))
     let batch = try Broadcast.sizes([batchA, batchB])
-    let storage = c.resultElementType()
+    let accumulator = Q.accumulator(qa.storage, qb.storage)
+    let c2 = c
     var layout = QCC_ZP_SCALAR, group = 0
     switch qb.granularity {
     case .perTensor: break
@@ -137,12 +151,41 @@ enum QuantizedPlans {
     }
     let zeroPoints = layout == QCC_ZP_SCALAR && pb.zeroPoints.allSatisfy({ $0 == 0 }) ? nil : i32s(pb.zeroPoints.isEmpty ? [0] : pb.zeroPoints)
     let ints: [Int64] =
-      [qtype(storage), qtype(qa.storage), qtype(qb.storage), Int64(za), Int64(layout.rawValue), Int64(group)]
+      [qtype(accumulator), qtype(qa.storage), qtype(qb.storage), Int64(za), Int64(layout.rawValue), Int64(group)]
       + [rows, n, k, k, n, n].map(Int64.init) + batchInts
-    return KernelPlan(
-      KernelCall(
-        .qgemm, buffers: [.result(0), .operand(0), .operand(1), zeroPoints, try bias(c, 2, accumulator: storage, op)],
-        ints: ints))
+    let qgemm = { (c: BufferSlot) throws(OpError) -> KernelCall in
+      KernelCall(.qgemm, buffers: [c, .operand(0), .operand(1), zeroPoints, try bias(c2, 2, accumulator: accumulator, op)], ints: ints)
+    }
+    let epilogue = matMulEpilogue(c.resultTypes[0], accumulator: accumulator)
+    if case .accumulator = epilogue { return KernelPlan(try qgemm(.result(0))) }
+    // Fused: the accumulator goes to scratch, then the epilogue reads it, as
+    // the unfused qcc.dequantize / qcc.requantize of it would.
+    let resultShape = try c.resultShape()
+    var plan = KernelPlan()
+    let acc = plan.scratch(accumulator.byteCount(forElements: resultShape.reduce(1, *)))
+    plan.calls.append(try qgemm(acc))
+    let sa: Float
+    if case .perTensor(let s, _) = qa.granularity { sa = s } else { sa = pa.scales[0] }
+    let accScales = Array(pb.scales.prefix(n)).map { sa * $0 }
+    let axis: Int? = accScales.count > 1 ? resultShape.count - 1 : nil
+    let accZeroPoints = [Int32](repeating: 0, count: accScales.count)
+    switch epilogue {
+    case .dequantize:
+      let qacc = QuantizedType(
+        storage: accumulator, expressed: .f32,
+        granularity: axis.map { .perAxis(axis: $0, scales: "", zeroPoints: "") } ?? .perTensor(scale: accScales[0], zeroPoint: 0))
+      plan.calls.append(dequantizeCall(.result(0), acc, qacc, accScales, accZeroPoints, shape: resultShape))
+    case .requantize(let qy):
+      let (_, py) = try parameters(c.resultTypes[0], c, op, "the result")
+      var yAxis = axis
+      if case .perAxis(let a, _, _) = qy.granularity { yAxis = a }
+      plan.calls.append(
+        requantizeCall(.result(0), acc, from: (accumulator, accScales, accZeroPoints), to: (qy.storage, py),
+                       shape: resultShape, axis: yAxis))
+    default:
+      throw OpError("\(op): no epilogue produces \(Printer.spell(c.resultTypes[0]))")
+    }
+    return plan
   }
 
   static let conv: PlanFunction = { (c) throws(OpError) in

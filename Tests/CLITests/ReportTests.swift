@@ -46,7 +46,7 @@ import FoundationXML
     #expect(r.stderr == Self.sameDataWarning)
     let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     #expect(lines[0] == "qcc report: \(example)/model.onnx")
-    #expect(lines[1] == "  pipeline  canonicalize,calibrate,smooth,calibrate{method=mse},assign,lower (preset w8a8)")
+    #expect(lines[1] == "  pipeline  canonicalize,calibrate,smooth,calibrate{method=mse},assign,lower,fuse (preset w8a8)")
     #expect(lines[2] == "  samples   4 calibration, 4 eval")
     #expect(lines[3] == "  layers    7 MatMul/Conv quantized, 0 left in float")
     #expect(lines.contains("  output  SQNR dB    cosine  argmax  max abs err  QDQ SQNR dB  int vs QDQ dB"))
@@ -131,7 +131,7 @@ import FoundationXML
     let out = QCCCommand.temporaryDirectory() + "/r.json"
     let r = try QCCCommand.run(["report", example + "/model.onnx", "--calib", data, "--eval", data, "--preset", "w8a16", "--json", out])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("  pipeline  canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=w8a16},lower (preset w8a16)\n"))
+    #expect(r.stdout.contains("  pipeline  canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=w8a16},lower,fuse (preset w8a16)\n"))
     let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
     let schemes = Set((json["layers"] as! [[String: Any]]).map { $0["scheme"] as! String })
     #expect(schemes == ["w8 per-channel sym / a16 per-tensor sym", "a16 per-tensor sym / a16 per-tensor sym"])
@@ -173,7 +173,7 @@ import FoundationXML
     try expectFailure(
       [model, "--calib", data, "--eval", data, "--passes", "canonicalize"],
       "the pipeline 'canonicalize' has no 'assign' pass, so it quantizes nothing; add assign{preset=…} "
-        + "(the default pipeline is canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=w8a8},lower)")
+        + "(the default pipeline is canonicalize,calibrate,smooth,calibrate{method=mse},assign{preset=w8a8},lower,fuse)")
     try expectFailure([model, "--calib", data, "--eval", data, "--limit", "-1"], "qcc report: --limit must be a count (0 or more), got '-1'")
     try expectFailure([model, "--calib", "/nonexistent", "--eval", data], "calibration data '/nonexistent' does not exist")
     try expectFailure([model, "--calib", data, "--eval", "/nonexistent"], "eval data '/nonexistent' does not exist")

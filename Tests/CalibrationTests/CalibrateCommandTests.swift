@@ -19,7 +19,7 @@ import _QCCTestSupport
     for command in ["opt", "run"] {
       let help = try QCCCommand.run([command, "--help"]).stdout
       #expect(help.contains(
-        "  --calib PATH                  Calibration data for 'calibrate': a folder of <input>.npy or an .npz, samples on axis 0\n"))
+        "  --calib PATH                  Calibration data for 'calibrate': a folder of <input>.npy or an .npz, samples on axis 0 ('random': smoke tests only)\n"))
       #expect(help.contains(
         "  --calib-cache FILE            Reuse calibration statistics from FILE if it matches, else compute and save them\n"))
     }

@@ -251,6 +251,33 @@ import Testing
     #expect(uneven.error("qcc.matmul", result: TensorType(Q.axis(.i32, 1, "acc.s", "acc.z"), Shape([2, 3])))?.contains("differ along K in column 1") == true)
   }
 
+  /// The fused forms (the `fuse` pass) compute exactly what the unfused
+  /// qcc.dequantize / qcc.requantize of the accumulator compute.
+  @Test func fusedEpiloguesEqualTheUnfusedOps() throws {
+    for bias in [false, true] {
+      let (node, acc, _) = Self.matMulNode(bias: bias)
+      let accumulator = try node.run("qcc.matmul", result: acc)[0]
+      var after = QuantizedNode()
+      after.parameter("acc.s", OpsTest.f32([5], [0.01, 0.02, 0.03, 0.04, 0.05].map { Float(0.05) * $0 }))
+      after.parameter("acc.z", Q.ints(.i32, [5], [0, 0, 0, 0, 0]))
+      after.input(accumulator, acc.element)
+      let f32 = TensorType(.f32, [2, 3, 5])
+      let dequantized = try after.run("qcc.dequantize", result: f32)[0]
+      let fused = try node.run("qcc.matmul", result: f32)[0]
+      #expect(fused.bytes.elementsEqual(dequantized.bytes), "\(fused.scalars(as: Float.self)) vs \(dequantized.scalars(as: Float.self))")
+      for target in [TensorType(Q.tensor(.i8, 0.07, -3), Shape([2, 3, 5])), TensorType(Q.tensor(.u8, 0.2, 128), Shape([2, 3, 5]))] {
+        let requantized = try after.run("qcc.requantize", result: target)[0]
+        let fusedQ = try node.run("qcc.matmul", result: target)[0]
+        #expect(fusedQ.bytes.elementsEqual(requantized.bytes), "\(fusedQ.integers()!) vs \(requantized.integers()!)")
+      }
+    }
+    let (node, _, _) = Self.matMulNode()
+    #expect(node.error("qcc.matmul", result: TensorType(.i16, [2, 3, 5]))
+      == "qcc.matmul: the result must be the i32 accumulator, f32 (dequantized) or a quantized 8- or 16-bit type (requantized), not tensor<2x3x5xi16>")
+    #expect(node.error("qcc.matmul", result: TensorType(Q.axis(.i8, 1, "acc.s", "acc.z"), Shape([2, 3, 5])))
+      == "qcc.matmul: a requantized result may be quantized per channel only on its last axis, not axis 1")
+  }
+
   @Test func matMulErrors() throws {
     let (node, acc, _) = Self.matMulNode(bias: false)
     // Operands must be quantized.
@@ -274,7 +301,8 @@ import Testing
     // A per-tensor accumulator for per-channel weights, a nonzero accumulator zero point, no declared type.
     #expect(node.error("qcc.matmul", result: TensorType(Q.tensor(.i32, 0.0005, 0), Shape([2, 3, 5])))?.contains("does not equal") == true)
     #expect(node.error("qcc.matmul", result: TensorType(Q.tensor(.i32, 0.0005, 1), Shape([2, 3, 5])))?.contains("accumulator zero points are 0") == true)
-    #expect(node.error("qcc.matmul") == "qcc.matmul needs a declared quantized result type")
+    // Without a declared accumulator the result is an f32 placeholder: the dequantizing fused form.
+    #expect(try node.infer("qcc.matmul") == [TensorType(.f32, [2, 3, 5])])
     // Accumulator on the wrong axis; a per-channel left operand; a bias of the wrong size.
     #expect(node.error("qcc.matmul", result: TensorType(Q.axis(.i32, 1, "acc.s", "acc.z"), Shape([2, 3, 5])))
       == "qcc.matmul: per-channel accumulator on axis 1, expected the output-channel axis 2")

@@ -24,7 +24,7 @@ import Testing
   }
 
   @Test func unknownPassListsTheValidOnes() {
-    #expect(error("canonicalize,frobnicate") == "unknown pass 'frobnicate'; valid passes: assign, calibrate, canonicalize, cse, decompose-gemm, eliminate-dead-code, fold-constants, infer-shapes, lower, recognize-ops, remove-identities, smooth")
+    #expect(error("canonicalize,frobnicate") == "unknown pass 'frobnicate'; valid passes: assign, calibrate, canonicalize, cse, decompose-gemm, eliminate-dead-code, fold-constants, fuse, infer-shapes, lower, recognize-ops, remove-identities, smooth")
   }
 
   @Test func unknownOptionListsTheValidOnes() {
