@@ -163,29 +163,10 @@ def qcc_variant(args, via, model_dir, work, preset):
 def ort_worker(model_dir, method, out_dir, preprocess):
     """Runs in its own process: quantize_static with one calibrate method, then the quantized model on eval/."""
     import onnxruntime as ort
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from ort_quant import quantize_qdq, session_options
     np.random.seed(SEED)
     os.makedirs(out_dir, exist_ok=True)
     timing = {}
-
-    class CalibReader(CalibrationDataReader):
-        """The calib/ samples, one feed per sample (sample i of input X is calib/X.npy[i])."""
-
-        def __init__(self, names):
-            self.data = {n: np.load(os.path.join(model_dir, "calib", n + ".npy")) for n in names}
-            self.count = min(len(a) for a in self.data.values())
-            self.index = 0
-
-        def get_next(self):
-            if self.index >= self.count:
-                return None
-            feed = {n: a[self.index] for n, a in self.data.items()}
-            self.index += 1
-            return feed
-
-        def rewind(self):
-            self.index = 0
 
     source = os.path.join(model_dir, "model.onnx")
     if preprocess:
@@ -196,15 +177,9 @@ def ort_worker(model_dir, method, out_dir, preprocess):
         source = pre
         timing["preprocess_s"] = time.perf_counter() - start
     quantized = os.path.join(out_dir, "model.int8.onnx")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    calib_inputs = sorted(f[:-4] for f in os.listdir(os.path.join(model_dir, "calib")) if f.endswith(".npy"))
+    options = session_options()
     start = time.perf_counter()
-    quantize_static(source, quantized, CalibReader(calib_inputs), quant_format=QuantFormat.QDQ, per_channel=True,
-                    weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8,
-                    calibrate_method=getattr(CalibrationMethod, method))
+    quantize_qdq(source, quantized, os.path.join(model_dir, "calib"), method)
     timing["quantize_s"] = time.perf_counter() - start
     session = ort.InferenceSession(quantized, options, providers=["CPUExecutionProvider"])
     evals = {i.name: np.load(os.path.join(model_dir, "eval", i.name + ".npy")) for i in session.get_inputs()}

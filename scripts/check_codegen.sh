@@ -24,7 +24,7 @@ models=("$@")
 ccs=${CCS:-${CC:-cc}}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-strict="-O2 -Wall -Wextra -Werror"
+strict="-O3 -Wall -Wextra -Werror"
 status=0
 
 report() { printf '%-8s %-22s %-10s %s\n' "$1" "$2" "$3" "$4"; }

@@ -316,7 +316,7 @@ public enum CEmitter {
       # bit-identical to `qcc run`: keep it, and do not add -ffast-math.
 
       CC      ?= cc
-      CFLAGS  ?= -O2 -Wall -Wextra
+      CFLAGS  ?= -O3 -Wall -Wextra
       ARCH    ?= \(target.defaultArchFlags)
       LDFLAGS ?=
       LDLIBS  ?= -lm
