@@ -60,7 +60,7 @@ let compileCommand = Command(
     }
     let preset = args.value("--preset") ?? "w8a8"
     let pipelineText = args.value("--passes") ?? BuiltinPasses.defaultPipeline(preset: preset)
-    let pipeline = try Pipeline(parsing: pipelineText, registry: BuiltinPasses.registry)
+    let pipeline = try Pipeline(parsing: pipelineText, registry: CompilerPasses.registry)
     if pipeline.passes.contains(where: { type(of: $0).name == Calibrate.name }) && args.value("--calib") == nil
       && args.value("--calib-cache") == nil
     {

@@ -1,6 +1,7 @@
 import QCCIR
 import QCCPass
 import QCCPasses
+import QCCTargets
 
 #if canImport(Glibc)
 import Glibc
@@ -88,7 +89,7 @@ let reportCommand = Command(
     // Fail before the long run, not after it.
     for path in [jsonPath, svgPath].compactMap({ $0 }) where path != "-" { try checkWritable(path) }
 
-    let pipeline = try Pipeline(parsing: pipelineText, registry: BuiltinPasses.registry)
+    let pipeline = try Pipeline(parsing: pipelineText, registry: CompilerPasses.registry)
     let modelPath = args.positionals[0]
     let module = try loadModule(modelPath)
     let calibration: CalibrationData

@@ -31,6 +31,25 @@ import _QCCTestSupport
     #expect(worst > 0 && worst < 0.1 * ref.map(abs).max()!)
   }
 
+  /// `plan` reports the memory plan of the program the module compiles to,
+  /// the same numbers the compile command prints.
+  @Test func thePlanPassReportsTheArena() throws {
+    let calib = try calibrationFolder()
+    let r = try QCCCommand.run([
+      "opt", example + "/model.onnx", "--calib", calib, "--passes", "canonicalize,calibrate,assign,lower,fuse,plan",
+      "--statistics", "-o", "/dev/null",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let plan = r.stderr.split(separator: "\n").filter { $0.hasPrefix("plan: ") }
+    #expect(plan == [
+      "plan: arena-bytes = 3200", "plan: kernel-calls = 38", "plan: peak-live-bytes = 3200", "plan: sum-of-buffers-bytes = 16704",
+    ])
+    // A float module plans too: its float kernels' calls, before quantization.
+    let float = try QCCCommand.run(["opt", example + "/model.onnx", "--passes", "canonicalize,plan", "--statistics", "-o", "/dev/null"])
+    #expect(float.status == 0, "\(float.stderr)")
+    #expect(float.stderr.contains("plan: kernel-calls = 27\n"))
+  }
+
   @Test func withoutCalibrationDataItSaysHowToProvideIt() throws {
     let r = try QCCCommand.run([example + "/model.onnx", "--target", "qprog", "-o", "/tmp/never.qprog"])
     #expect(r.status == 1)
