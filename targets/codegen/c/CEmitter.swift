@@ -321,7 +321,7 @@ public enum CEmitter {
       LDFLAGS ?=
       LDLIBS  ?= -lm
 
-      QCC_FLAGS = -std=c99 -ffp-contract=off -DQCC_NO_TARGET_CLONES -DQCC_ALWAYS_FMA -DQCC_KERNEL_SUBSET \\
+      QCC_FLAGS = -std=c99 -ffp-contract=off -fno-trapping-math -DQCC_NO_TARGET_CLONES -DQCC_ALWAYS_FMA -DQCC_KERNEL_SUBSET \\
                   \(uses)
       INCLUDES  = -I. -Iruntime -Iruntime/include
 
