@@ -22,7 +22,7 @@ let compileCommand = Command(
     options: [
       OptionSpec(name: "--target", arity: .value, valueName: "T",
                  help: "What to emit: qprog (an integer program file for the C runtime), or a C folder: "
-                   + CTarget.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: ", ")),
+                   + CTarget.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")),
       OptionSpec(name: "-o", arity: .value, valueName: "OUT", help: "The output: a .qprog file, or a folder for the C targets"),
       OptionSpec(name: "--preset", arity: .value, valueName: "P",
                  help: "Quantization preset: w8a8 (default), w8a16, w4a16, w4a8"),
@@ -108,6 +108,9 @@ let compileCommand = Command(
         time      \(String(Double(Int((monotonicSeconds() - start) * 100)) / 100)) s
 
       """)
+    if cTarget != nil {
+      writeStandardError("  next      make -C \(output) && \(output)/model INPUT.npy… -o RESULTS/   (see \(output)/README.md)\n")
+    }
   })
 
 func monotonicSeconds() -> Double {

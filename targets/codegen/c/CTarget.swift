@@ -26,9 +26,9 @@ public enum CTarget: String, CaseIterable, Sendable {
   /// One line for --help and the emitted README.
   public var summary: String {
     switch self {
-    case .portable: "portable C99 (any CPU)"
+    case .portable: "portable C99, any CPU"
     case .x86AVX2: "C with x86-64 AVX2+FMA kernels"
-    case .armNEON: "C with AArch64 NEON kernels (sdot when built with +dotprod)"
+    case .armNEON: "C with AArch64 NEON kernels, sdot when built with +dotprod"
     }
   }
 }
