@@ -17,7 +17,7 @@ QCC_MODELS   ?= $(firstword $(wildcard $(abspath ../shared/models) /work/shared/
 export QCC_MODELS
 
 .PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
-        qprog-runner qprog-check qprog-fuzz codegen-check clean
+        qprog-runner qprog-check qprog-fuzz qgemm-test codegen-check clean
 
 all: build
 
@@ -53,7 +53,7 @@ test: setup generate
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 	$(MAKE) onnx-tests
 	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
-	$(MAKE) qprog-check qprog-fuzz codegen-check
+	$(MAKE) qprog-check qprog-fuzz qgemm-test codegen-check
 
 # The device runner for .qprog files, built the way a device builds it: the C
 # runtime and the runner, plain C99, nothing else.
@@ -79,6 +79,22 @@ qprog-check: build qprog-runner
 CODEGEN_CHECK_TARGETS ?= x86-avx2 arm-neon sanitize
 codegen-check: build
 	scripts/check_codegen.sh $(QCC) --targets "$(CODEGEN_CHECK_TARGETS)"
+
+# The integer GEMM's SIMD paths against a naive reference on extreme and
+# random cases (including the operands that would saturate vpmaddubsw), as
+# the runtime builds natively and as arm-neon builds it (NEON and sdot) under
+# qemu-aarch64.
+QGEMM_TEST_SRC := $(RUNTIME_C) targets/runtime/tools/qgemm_test.c
+qgemm-test:
+	@mkdir -p .build
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -Itargets/runtime/include $(QGEMM_TEST_SRC) -lm -o .build/qgemm_test
+	.build/qgemm_test
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror -DQCC_NO_TARGET_CLONES -mavx2 -mfma -Itargets/runtime/include $(QGEMM_TEST_SRC) -lm -o .build/qgemm_test_avx2
+	.build/qgemm_test_avx2
+	aarch64-linux-gnu-gcc -std=c99 -O2 -static -march=armv8-a -Itargets/runtime/include $(QGEMM_TEST_SRC) -lm -o .build/qgemm_test_neon
+	qemu-aarch64 -cpu cortex-a53 .build/qgemm_test_neon 200
+	aarch64-linux-gnu-gcc -std=c99 -O2 -static -march=armv8.2-a+dotprod -Itargets/runtime/include $(QGEMM_TEST_SRC) -lm -o .build/qgemm_test_sdot
+	qemu-aarch64 .build/qgemm_test_sdot 200
 
 # The .qprog loader against truncated and corrupted files, under AddressSanitizer and UBSan.
 QPROG_FUZZ   := .build/qprog_fuzz

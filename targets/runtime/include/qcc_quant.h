@@ -23,9 +23,10 @@
  * happens inside a kernel; where a documented bound is exceeded the kernel
  * says what it computes instead (wraps, or saturates).
  *
- * These are the portable kernels: plain C99 whose inner loops vectorise.
- * Fast AVX2 / NEON paths (pmaddubsw, sdot…) come with code generation and
- * must compute the same bits as these.
+ * Every kernel has a portable C99 definition whose inner loops vectorise.
+ * The integer GEMM also has AVX2 and NEON paths (quant_gemm_avx2.c,
+ * quant_gemm_neon.c: pmaddubsw/pmaddwd, sdot/smull) that compute the same
+ * bits; tools/qgemm_test.c checks them against a naive reference.
  */
 #ifndef QCC_QUANT_H
 #define QCC_QUANT_H
