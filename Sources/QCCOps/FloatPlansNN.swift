@@ -2,7 +2,8 @@ import QCCIR
 import QCCKernels
 
 // Plans of the f32 network ops: Softmax, LogSoftmax and Hardmax,
-// LayerNormalization and RMSNormalization, the Reduce* ops and MatMul. Each
+// LayerNormalization and RMSNormalization, the Reduce* ops, MatMul, and the
+// pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool). Each
 // runs the kernel evaluate runs, with the same [outer, n, inner] layout or
 // GEMM shape.
 
@@ -17,6 +18,40 @@ extension FloatPlans {
       t[name] = skippingEmpty { (c) throws(OpError) in try reduce(c, name, kind) }
     }
     t["MatMul"] = skippingEmpty { (c) throws(OpError) in try matMul(c) }
+    t["MaxPool"] = skippingEmpty { (c) throws(OpError) in try pool(c, "MaxPool", kind: 0) }
+    t["AveragePool"] = skippingEmpty { (c) throws(OpError) in try pool(c, "AveragePool", kind: 1) }
+    t["GlobalAveragePool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalAveragePool", QCC_REDUCE_MEAN) }
+    t["GlobalMaxPool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalMaxPool", QCC_REDUCE_MAX) }
+  }
+
+  /// MaxPool (kind 0, with its optional Indices result) and AveragePool (1):
+  /// one F32_POOL call over the N × C planes, with evaluate's geometry.
+  static func pool(_ c: PlanContext, _ name: String, kind: Int64) throws(OpError) -> KernelPlan {
+    try requireF32(c, name)
+    let (_, window) = try LinearAlgebraOps.poolTypes(
+      c.inference, name, types: kind == 0 ? LinearAlgebraOps.maxPoolTypes : LinearAlgebraOps.convTypes)
+    let shape = try c.shape(0)
+    let (g, padEnd) = try window.geometry(input: Array(shape.dropFirst(2)), op: name)
+    let indices = c.resultTypes.count > 1
+    // Evaluate divides by the unclipped window only for averages without indices.
+    let includePad = try c.attributes.int("count_include_pad", default: 0) != 0
+    let countIncludePad: Int64 = kind == 1 && includePad ? 1 : 0
+    let storageOrder = Int64(try c.attributes.int("storage_order", default: 0))
+    let windowInts = [g.in, g.out, g.kernel, g.stride, g.dilation, g.pad_begin].flatMap { t in
+      withUnsafeBytes(of: t) { Array($0.bindMemory(to: Int64.self)) }
+    }
+    let ints = [kind, countIncludePad, storageOrder, Int64(shape[0] * shape[1])] + windowInts + padEnd
+    return KernelPlan(
+      KernelCall(.f32Pool, buffers: [.result(0), .operand(0), indices ? .result(1) : nil], ints: ints))
+  }
+
+  /// GlobalAveragePool / GlobalMaxPool: one F32_REDUCE over [N × C, spatial, 1], as evaluate reduces.
+  static func globalPool(_ c: PlanContext, _ name: String, _ kind: qcc_reduce_kind) throws(OpError) -> KernelPlan {
+    try requireF32(c, name)
+    let shape = try c.shape(0)
+    guard shape.count >= 2 else { throw OpError("\(name): the input needs [N, C, …], not rank \(shape.count)") }
+    let ints = [Int64(kind.rawValue), Int64(shape[0] * shape[1]), Int64(count(shape.dropFirst(2))), 1]
+    return KernelPlan(KernelCall(.f32Reduce, buffers: [.result(0), .operand(0)], ints: ints))
   }
 
   /// Softmax (mode 0), LogSoftmax (1), Hardmax (2) along `axis`: one F32_SOFTMAX call over [outer, n, inner].

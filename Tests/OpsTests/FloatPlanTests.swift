@@ -272,6 +272,22 @@ import Testing
     #expect(PlanTest.error("ReduceSum", [.input(x), .input(OpsTest.i64([1]))])?.contains("constant") == true)
   }
 
+  @Test func pools() throws {
+    let x = OpsTest.random([2, 3, 7, 6], scale: 3)
+    let padded: [(String, Attribute)] = [("kernel_shape", .ints([3, 2])), ("strides", .ints([2, 1])), ("pads", .ints([1, 0, 1, 1]))]
+    try PlanTest.check("MaxPool", [.input(x)], attributes: padded)
+    try PlanTest.check("MaxPool", [.input(x)], attributes: padded + [("dilations", .ints([2, 1])), ("ceil_mode", .int(1))])
+    // The Indices result, row-major and column-major.
+    try PlanTest.check("MaxPool", [.input(x)], attributes: padded, results: 2)
+    try PlanTest.check("MaxPool", [.input(x)], attributes: padded + [("storage_order", .int(1))], results: 2)
+    try PlanTest.check("AveragePool", [.input(x)], attributes: padded)
+    try PlanTest.check("AveragePool", [.input(x)], attributes: padded + [("count_include_pad", .int(1))])
+    try PlanTest.check("AveragePool", [.input(OpsTest.random([1, 2, 9]))], attributes: [("kernel_shape", .ints([4]))])
+    try PlanTest.check("MaxPool", [.input(OpsTest.random([1, 2, 3, 4, 5]))], attributes: [("kernel_shape", .ints([2, 2, 2]))])
+    try PlanTest.check("GlobalAveragePool", [.input(x)])
+    try PlanTest.check("GlobalMaxPool", [.input(x)])
+  }
+
   @Test func matMul() throws {
     // Batched, with the left operand broadcast over the right's batch.
     try PlanTest.check(

@@ -51,6 +51,7 @@
 #define QCC_USE_F32_ISNAN 1
 #define QCC_USE_BOOL_BINARY 1
 #define QCC_USE_F32_REDUCE 1
+#define QCC_USE_F32_POOL 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -96,6 +97,12 @@ typedef struct {
 } conv_args;
 
 typedef struct {
+    int64_t kind, count_include_pad, storage_order, planes;
+    qcc_window3d window;
+    int64_t pad_end[3];
+} pool_args;
+
+typedef struct {
     int64_t y_type, a_type, b_type, zy, za, zb, qmin, qmax, ma, mb, rank;
     const int64_t *shape, *a_strides, *b_strides;
 } qbinary_args;
@@ -125,6 +132,7 @@ typedef struct {
         strided_args strided;
         gemm_args gemm;
         conv_args conv;
+        pool_args pool;
         qbinary_args qbinary;
         convert_args convert;
         float_args f;
@@ -140,7 +148,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",
+    "f32_reduce",  "f32_pool",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -898,11 +906,41 @@ static int decode_bool_binary(decoder *d) {
     return decode_broadcast(d, 2, 2, names, sizes);
 }
 
+/* F32_POOL: the window as QCONV's, plus the padding after each spatial dim. */
+static int decode_f32_pool(decoder *d) {
+    pool_args *p = &d->a.pool;
+    qcc_window3d *w = &p->window;
+    if (ints_exactly(d, 25) || int_in(d, 0, "kind", -1, 0, 1, &p->kind) ||
+        int_in(d, 1, "count_include_pad", -1, 0, 1, &p->count_include_pad) ||
+        int_in(d, 2, "storage_order", -1, 0, 1, &p->storage_order) || size_at(d, 3, "planes", &p->planes))
+        return -1;
+    static const char *const names[7] = {"in", "out", "kernel", "stride", "dilation", "pad_begin", "pad_end"};
+    int64_t *fields[7] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin, p->pad_end};
+    for (int f = 0; f < 7; f++)
+        for (int i = 0; i < 3; i++) {
+            const int64_t lo = f >= 2 && f <= 4 ? 1 : 0; /* kernel, stride and dilation are >= 1 */
+            if (int_in(d, 4 + 3 * f + i, names[f], i, lo, QCC_CALL_MAX_VALUE, &fields[f][i])) return -1;
+        }
+    for (int i = 0; i < 3; i++) {
+        int64_t a, b, sum;
+        if (!mul_ok(w->out[i] > 0 ? w->out[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
+            !add_ok(a, b, &sum))
+            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
+    }
+    const int64_t ys[4] = {p->planes, w->out[0], w->out[1], w->out[2]};
+    const int64_t xs[4] = {p->planes, w->in[0], w->in[1], w->in[2]};
+    if (buffer(d, 0, "y", B_WRITE, 4, span_dense(4, ys)) || buffer(d, 1, "x", B_READ, 4, span_dense(4, xs)) ||
+        buffer(d, 2, "indices", B_WRITE | B_OPT, 8, span_dense(4, ys)))
+        return -1;
+    if (p->kind != 0 && present(d, 2)) return fail(d, "buffer 2 (indices) is only for max pooling (kind 0)");
+    return 0;
+}
+
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4,
-                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2};
+                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2, 3};
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1012,6 +1050,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_F32_POOL
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1053,6 +1096,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_WHERE: return decode_where(d);
     case QCC_KERNEL_F32_ISNAN: return decode_f32_isnan(d);
     case QCC_KERNEL_BOOL_BINARY: return decode_bool_binary(d);
+    case QCC_KERNEL_F32_POOL: return decode_f32_pool(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1360,6 +1404,14 @@ static int run_call(decoder *d) {
     case QCC_KERNEL_F32_REDUCE: {
         const float_args *a = &d->a.f;
         qcc_f32_reduce((qcc_reduce_kind)a->op, (const float *)buf[1], (float *)buf[0], a->outer, a->n, a->inner);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_F32_POOL
+    case QCC_KERNEL_F32_POOL: {
+        const pool_args *p = &d->a.pool;
+        qcc_f32_pool((int)p->kind, (const float *)buf[1], (float *)buf[0], (int64_t *)buf[2], p->planes, &p->window,
+                     p->pad_end, (int)p->count_include_pad, (int)p->storage_order);
         return 0;
     }
 #endif

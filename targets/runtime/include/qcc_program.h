@@ -149,6 +149,14 @@
  * 21 F32_REDUCE      buffers: out (w), x                         (f32, [outer, n, inner] -> [outer, inner])
  *                    ints:    kind (qcc_reduce_kind), outer, n, inner
  *                    -> qcc_f32_reduce.
+ * 22 F32_POOL        buffers: y (w), x, indices (w, int64, opt)  (f32)
+ *                    ints:    kind (0 max, 1 average), count_include_pad (0/1), storage_order (0/1),
+ *                             planes, in[3], out[3], kernel[3], stride[3], dilation[3], pad_begin[3],
+ *                             pad_end[3]
+ *                    -> qcc_f32_pool over `planes` (N * C) planes: x is [planes, in], y and
+ *                    indices [planes, out]. kernel, stride, dilation >= 1, pads >= 0; indices
+ *                    only with max. Windows are clipped to the input, so any out size reads
+ *                    only x.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -179,10 +187,11 @@ typedef enum {
     QCC_KERNEL_F32_ISNAN = 19,
     QCC_KERNEL_BOOL_BINARY = 20,
     QCC_KERNEL_F32_REDUCE = 21,
+    QCC_KERNEL_F32_POOL = 22,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 22
+#define QCC_KERNEL_LIMIT 23
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 8
