@@ -22,6 +22,42 @@ extension FloatPlans {
     t["AveragePool"] = skippingEmpty { (c) throws(OpError) in try pool(c, "AveragePool", kind: 1) }
     t["GlobalAveragePool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalAveragePool", QCC_REDUCE_MEAN) }
     t["GlobalMaxPool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalMaxPool", QCC_REDUCE_MAX) }
+    t["BatchNormalization"] = skippingEmpty { (c) throws(OpError) in try batchNormalization(c) }
+  }
+
+  /// BatchNormalization in inference mode with constant parameters: y = x × a[c] + b[c]
+  /// with a = scale / √(var + ε) and b = bias − mean × a computed as evaluate
+  /// computes them (in Double, then rounded), as two F32_BINARY calls, multiply
+  /// then add, the two roundings of evaluate's uncontracted x × a + b.
+  static func batchNormalization(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    let name = "BatchNormalization"
+    try requireF32(c, name)
+    if try LinearAlgebraOps.batchNormTraining(c.attributes) || c.resultTypes.count > 1 {
+      throw OpError("\(name): training mode (batch statistics) has no kernel; export the model in eval mode")
+    }
+    let shape = try c.shape(0)
+    guard shape.count >= 2 else { throw OpError("\(name): the input needs [N, C, …], not rank \(shape.count)") }
+    var parameters: [[Double]] = []
+    for i in 1...4 {
+      guard let v = c.value(i) else { throw OpError("\(name): operand \(i) must be a constant to be compiled") }
+      parameters.append(v.doubles())
+    }
+    let epsilon = Double(try c.attributes.float("epsilon", default: 1e-5))
+    let channels = shape[1]
+    var a = [Float](repeating: 0, count: channels), b = a
+    for ch in 0..<channels {
+      let s = parameters[0][ch] / (parameters[3][ch] + epsilon).squareRoot()
+      a[ch] = Float(s)
+      b[ch] = Float(parameters[1][ch] - parameters[2][ch] * s)
+    }
+    let perChannel = [1, channels] + [Int](repeating: 1, count: shape.count - 2)
+    let slotA = BufferSlot.constant(TensorData(shape: perChannel, scalars: a))
+    let slotB = BufferSlot.constant(TensorData(shape: perChannel, scalars: b))
+    var plan = KernelPlan()
+    let scaled = plan.scratch(f32Bytes(shape))
+    plan.calls.append(try f32Binary(QCC_BINARY_MUL, out: scaled, .operand(0), shape, slotA, perChannel, shape: shape))
+    plan.calls.append(try f32Binary(QCC_BINARY_ADD, out: .result(0), scaled, shape, slotB, perChannel, shape: shape))
+    return plan
   }
 
   /// MaxPool (kind 0, with its optional Indices result) and AveragePool (1):

@@ -288,6 +288,20 @@ import Testing
     try PlanTest.check("GlobalMaxPool", [.input(x)])
   }
 
+  @Test func batchNormalizationInInferenceMode() throws {
+    let x = OpsTest.random([2, 3, 4, 5], scale: 3)
+    let params: [OpsTest.Operand] = [
+      .constant(OpsTest.f32([3], [0.5, -1.25, 2])), .constant(OpsTest.f32([3], [0.1, 0, -3])),
+      .constant(OpsTest.f32([3], [1, -0.5, 0.25])), .constant(OpsTest.f32([3], [0.04, 2, 9])),
+    ]
+    try PlanTest.check("BatchNormalization", [.input(x)] + params, attributes: [("epsilon", .float(1e-3))])
+    try PlanTest.check("BatchNormalization", [.input(OpsTest.random([4, 3]))] + params)
+    #expect(PlanTest.error("BatchNormalization", [.input(x)] + params, attributes: [("training_mode", .int(1))])?
+      .contains("training mode") == true)
+    #expect(PlanTest.error("BatchNormalization", [.input(x), .input(OpsTest.f32([3], [1, 1, 1]))] + params.dropFirst())?
+      .contains("must be a constant") == true)
+  }
+
   @Test func matMul() throws {
     // Batched, with the left operand broadcast over the right's batch.
     try PlanTest.check(
