@@ -7,7 +7,7 @@
  * int32 (b - zb), and every row of a (decoded to a - za) accumulates into its
  * row of c with a vectorisable multiply-add.
  *
- * SIMD (quant_gemm_avx2.c, quant_gemm_neon.c) for the common case of
+ * SIMD (quant_gemm_vnni.c, quant_gemm_avx2.c, quant_gemm_neon.c) for the common case of
  * qcc_qgemm_i32: 8-bit a (i8 or u8) with a scalar or per-row zero point, 8-bit
  * b with a scalar or per-column zero point. The kernels compute the raw
  * product of shifted operands a' = a + a_off, b' = b + b_off (shifts that
@@ -171,7 +171,7 @@ static void narrow16(const int32_t *src, int16_t *dst, int64_t count) {
 #define QG_NOINLINE
 #endif
 
-#if QCC_QGEMM_AVX2 || QCC_QGEMM_NEON
+#if QCC_QGEMM_AVX2 || QCC_QGEMM_NEON || QCC_QGEMM_VNNI
 #define QG_HAVE_SIMD 1
 #else
 #define QG_HAVE_SIMD 0
@@ -180,6 +180,20 @@ static void narrow16(const int32_t *src, int16_t *dst, int64_t count) {
 static int simd_enabled = 1;
 
 void qcc_qgemm_set_simd(int enabled) { simd_enabled = enabled; }
+
+static int vnni_bits = 512;
+
+void qcc_qgemm_set_vnni(int max_bits) { vnni_bits = max_bits; }
+
+#if QCC_QGEMM_VNNI
+/* The VNNI kernels this CPU runs (up to vnni_bits), or NULL; NULL also when quant_gemm_vnni.c is not linked. */
+static const qcc_qgemm_kernels *vnni_kernels(void) {
+#if defined(__ELF__)
+    if (!qcc_qgemm_vnni_kernels) return NULL;
+#endif
+    return vnni_bits > 0 ? qcc_qgemm_vnni_kernels(vnni_bits) : NULL;
+}
+#endif
 
 #if QCC_QGEMM_AVX2
 static int have_avx2(void) {
@@ -206,6 +220,13 @@ static const qcc_qgemm_kernels *simd_kernels(int64_t m, int64_t n, int64_t k, co
     if (!is_byte_type(a->type) || !is_byte_type(b->type)) return NULL;
     if (a->zero_point && a->zp_layout != QCC_ZP_SCALAR && a->zp_layout != QCC_ZP_PER_ROW) return NULL;
     if (b->zero_point && b->zp_layout != QCC_ZP_SCALAR && b->zp_layout != QCC_ZP_PER_COL) return NULL;
+#if QCC_QGEMM_VNNI
+    {
+        /* vpdpbusd: exact for any 8-bit operands, the fastest where the CPU has it. */
+        const qcc_qgemm_kernels *v = vnni_kernels();
+        if (v) return v;
+    }
+#endif
 #if QCC_QGEMM_AVX2
     if (have_avx2())
         return qcc_qgemm_avx2_u8s8_safe((const uint8_t *)b->data, b->ld, b->type == QCC_QTYPE_U8, k, n)

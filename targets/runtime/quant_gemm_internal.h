@@ -22,6 +22,8 @@
 #define QCC_QGEMM_PATH_AVX2_S16 2   /* vpmaddwd on sign/zero-extended 16-bit values: any 8-bit operands */
 #define QCC_QGEMM_PATH_NEON_SDOT 3  /* vdotq_laneq_s32 (armv8.2-a+dotprod) */
 #define QCC_QGEMM_PATH_NEON_SMULL 4 /* vmull_s8 + vpadalq_s16 (armv8-a) */
+#define QCC_QGEMM_PATH_AVX512_VNNI 5 /* zmm vpdpbusd (AVX512-VNNI): any 8-bit operands */
+#define QCC_QGEMM_PATH_AVX_VNNI 6    /* ymm VEX vpdpbusd (AVX-VNNI): any 8-bit operands */
 
 /*
  * Which SIMD kernels this build has. x86-64 with GCC or Clang: the AVX2
@@ -43,6 +45,18 @@
 #endif
 #else
 #define QCC_QGEMM_AVX2 0
+#endif
+/*
+ * The VNNI kernels (quant_gemm_vnni.c): x86-64 with GCC >= 11 or Clang >= 12
+ * (the avxvnni target); always compiled with target attributes and chosen
+ * at run time, whatever the -m flags and QCC_NO_TARGET_CLONES say (which
+ * only turns off target_clones). QCC_QGEMM_NO_VNNI leaves them out.
+ */
+#if defined(__x86_64__) && !defined(QCC_QGEMM_NO_SIMD) && !defined(QCC_QGEMM_NO_VNNI) && \
+    ((defined(__clang__) && __clang_major__ >= 12) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11))
+#define QCC_QGEMM_VNNI 1
+#else
+#define QCC_QGEMM_VNNI 0
 #endif
 #if defined(__aarch64__) && defined(__ARM_NEON) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(QCC_QGEMM_NO_SIMD)
@@ -132,6 +146,17 @@ int qcc_qgemm_avx2_u8s8_safe(const uint8_t *b, int64_t ldb, int u8, int64_t k, i
 #if QCC_QGEMM_NEON
 extern const qcc_qgemm_kernels qcc_qgemm_kernels_neon;
 #endif
+#if QCC_QGEMM_VNNI
+/*
+ * The widest VNNI kernel set of at most max_bits (512: AVX512-VNNI, else
+ * 256: AVX-VNNI) this CPU runs, or NULL. Weak on ELF: a build that leaves
+ * quant_gemm_vnni.c out still links (and has no VNNI path).
+ */
+#if defined(__ELF__)
+__attribute__((weak))
+#endif
+const qcc_qgemm_kernels *qcc_qgemm_vnni_kernels(int max_bits);
+#endif
 
 /*
  * Test hooks (tools/qgemm_test.c). qcc_qgemm_path: the path qcc_qgemm_i32
@@ -142,5 +167,11 @@ extern const qcc_qgemm_kernels qcc_qgemm_kernels_neon;
  */
 int qcc_qgemm_path(int64_t m, int64_t n, int64_t k, const qcc_qmatrix *a, const qcc_qmatrix *b);
 void qcc_qgemm_set_simd(int enabled);
+/*
+ * qcc_qgemm_set_vnni(bits): the widest VNNI kernels the SIMD paths may take:
+ * 512 (the default: AVX512-VNNI, else AVX-VNNI), 256 (AVX-VNNI only) or 0
+ * (none: the AVX2 paths); for tests and benchmarks.
+ */
+void qcc_qgemm_set_vnni(int max_bits);
 
 #endif

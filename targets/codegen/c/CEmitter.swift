@@ -322,7 +322,7 @@ public enum CEmitter {
       LDLIBS  ?= -lm
 
       QCC_FLAGS = -std=c99 -ffp-contract=off -fno-trapping-math -DQCC_NO_TARGET_CLONES -DQCC_ALWAYS_FMA -DQCC_KERNEL_SUBSET \\
-                  \(uses)
+                  \((target.requiredDefines + [uses]).joined(separator: " "))
       INCLUDES  = -I. -Iruntime -Iruntime/include
 
       MODEL_OBJS  = \(objects.joined(separator: " \\\n              "))

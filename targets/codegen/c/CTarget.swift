@@ -7,7 +7,9 @@
 public enum CTarget: String, CaseIterable, Sendable {
   /// Portable C99: any compiler, any CPU; the kernels' plain C paths.
   case portable = "c"
-  /// x86-64 with AVX2 and FMA (Haswell, Zen and later).
+  /// x86-64 with AVX2 and FMA (Haswell, Zen and later). On CPUs with
+  /// AVX512-VNNI or AVX-VNNI the integer GEMM switches to `vpdpbusd` at run
+  /// time (target attributes, no extra flags): same bits.
   case x86AVX2 = "x86-avx2"
   /// AArch64 NEON. Dot-product instructions (`sdot`) when built for a CPU
   /// that has them (`ARCH=-march=armv8.2-a+dotprod`, or `-mcpu=native` on
@@ -20,6 +22,15 @@ public enum CTarget: String, CaseIterable, Sendable {
     case .portable: ""
     case .x86AVX2: "-mavx2 -mfma"
     case .armNEON: "-march=armv8-a"
+    }
+  }
+
+  /// Defines the target always builds with: the portable target keeps the
+  /// integer GEMM on its plain C loops (no NEON, no run-time VNNI dispatch).
+  public var requiredDefines: [String] {
+    switch self {
+    case .portable: ["-DQCC_QGEMM_NO_SIMD"]
+    case .x86AVX2, .armNEON: []
     }
   }
 

@@ -29,7 +29,7 @@ enum RuntimeManifest {
 
   /// The integer GEMM: its driver and the SIMD micro-kernels present in this build of qcc.
   static var qgemm: [String] {
-    ["quant_gemm.c", "quant_gemm_avx2.c", "quant_gemm_neon.c"].filter { RuntimeSources.files[$0] != nil }
+    ["quant_gemm.c", "quant_gemm_avx2.c", "quant_gemm_vnni.c", "quant_gemm_neon.c"].filter { RuntimeSources.files[$0] != nil }
   }
 
   /// The kernel's name in the C runtime's table: "qgemm".

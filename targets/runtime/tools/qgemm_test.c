@@ -1,6 +1,7 @@
 /*
- * qgemm_test: the integer GEMM's SIMD paths (quant_gemm_avx2.c,
- * quant_gemm_neon.c) against a naive reference, and their speed.
+ * qgemm_test: the integer GEMM's SIMD paths (quant_gemm_vnni.c,
+ * quant_gemm_avx2.c, quant_gemm_neon.c) against a naive reference, and their
+ * speed.
  *
  *   qgemm_test [N]        fixed extreme cases (every fill below for a and b,
  *                         i8/u8, around the tile and block edges) and N
@@ -16,24 +17,30 @@
  *                         full-range b (-128 / 127 / alternating extremes)
  *                         must take s16 on AVX2, |b'| <= 64 and pairs at the
  *                         bound |b'0| + |b'1| = 128 must take u8s8, a pair of
- *                         129 must not. Prints "qgemm_test: N cases ok", exit
- *                         1 on any mismatch.
+ *                         129 must not; on a CPU with AVX512-VNNI (AVX-VNNI)
+ *                         every 8-bit case must take that path instead. The
+ *                         whole set runs once per x86 kernel family the CPU
+ *                         has: AVX512-VNNI, AVX-VNNI (qcc_qgemm_set_vnni(256))
+ *                         and the AVX2 paths (qcc_qgemm_set_vnni(0)). Prints
+ *                         "qgemm_test: N cases ok", exit 1 on any mismatch.
  *   qgemm_test --bench [--portable]
  *                         GOP/s (2 M N K / time, median of 7 timings, 1
  *                         thread) of the models' shapes with |b| <= 64 (u8s8
  *                         on AVX2) and full-range b (s16), as % of the
  *                         182.6 GOP/s of hw-limits.md and of the same
- *                         instructions' peak measured at start; --portable
- *                         adds the portable loops (qcc_qgemm_set_simd(0)).
+ *                         instructions' peak measured at start (both with
+ *                         VNNI off), then full-range b on AVX512-VNNI and
+ *                         AVX-VNNI when the CPU has them; --portable adds
+ *                         the portable loops (qcc_qgemm_set_simd(0)).
  *
  * Build and run: the lines below, from the repository root.
  */
-// Native, AVX2 picked at run time (function target attributes + __builtin_cpu_supports):
+// Native, VNNI / AVX2 picked at run time (function target attributes + __builtin_cpu_supports):
 //   cc -std=c99 -O2 -Wall -Wextra -Werror -Itargets/runtime/include targets/runtime/*.c targets/runtime/tools/qgemm_test.c -lm -o /tmp/qgemm_test
 //   /tmp/qgemm_test && /tmp/qgemm_test --bench
-// AVX2 chosen at compile time, as generated code for x86-avx2 builds it:
+// AVX2 chosen at compile time (VNNI still at run time), as generated code for x86-avx2 builds it:
 //   cc -std=c99 -O2 -Wall -Wextra -Werror -DQCC_NO_TARGET_CLONES -mavx2 -mfma -Itargets/runtime/include targets/runtime/*.c targets/runtime/tools/qgemm_test.c -lm -o /tmp/qgemm_test.avx2
-// (-DQCC_NO_TARGET_CLONES alone: the portable path only, as the `c` target.)
+// (-DQCC_NO_TARGET_CLONES alone: VNNI at run time, else the portable path, as the `c` target.)
 // AArch64 under qemu-user (NEON smull path; sdot with +dotprod):
 //   aarch64-linux-gnu-gcc -std=c99 -O2 -static -march=armv8-a -Wall -Wextra -Werror -Itargets/runtime/include targets/runtime/*.c targets/runtime/tools/qgemm_test.c -lm -o /tmp/qgemm_test.a64
 //   qemu-aarch64 /tmp/qgemm_test.a64 && qemu-aarch64 -cpu cortex-a53 /tmp/qgemm_test.a64
@@ -176,6 +183,31 @@ typedef struct {
 } gemm_case;
 
 static int paths_seen[8];
+/* The VNNI width this pass allows (qcc_qgemm_set_vnni). */
+static int vnni_pass = 512;
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+/* The CPU's VNNI, found here independently of the runtime: 512 (AVX512-VNNI), 256 (AVX-VNNI). */
+static int cpu_vnni(int bits) {
+    __builtin_cpu_init();
+    if (bits == 512)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+    unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__builtin_cpu_supports("avx2") || __get_cpuid_max(0, NULL) < 7) return 0;
+    __cpuid_count(7, 1, eax, ebx, ecx, edx);
+    (void)ebx;
+    (void)ecx;
+    (void)edx;
+    return (int)((eax >> 4) & 1);
+}
+#else
+static int cpu_vnni(int bits) {
+    (void)bits;
+    return 0;
+}
+#endif
 static long failures;
 static long cases;
 
@@ -186,6 +218,10 @@ static int32_t zp_value(qcc_qtype t, int wide) {
 
 /* Expected path, or -1 when it depends on the data in a way the test does not predict. */
 static int expected_path(const gemm_case *g) {
+#if QCC_QGEMM_VNNI
+    if (vnni_pass >= 512 && cpu_vnni(512)) return QCC_QGEMM_PATH_AVX512_VNNI;
+    if (vnni_pass >= 256 && cpu_vnni(256)) return QCC_QGEMM_PATH_AVX_VNNI;
+#endif
 #if QCC_QGEMM_AVX2
 #if QCC_QGEMM_AVX2_RUNTIME_CHECK
     __builtin_cpu_init();
@@ -461,6 +497,23 @@ static PEAK_TARGET double peak_u8s8(long iters) {
     return (double)iters * 8 * 32 * 2 / (now() - t0) * 1e-9;
 }
 
+#define VNNI_STEP(b, acc) "vpdpbusd %%zmm" #b ", %%zmm15, %%zmm" #acc "\n\t"
+
+/* vpdpbusd zmm: 64 multiply-adds per instruction, 10 independent accumulators (latency 4-5). */
+static __attribute__((target("avx512f,avx512vnni"), noinline)) double peak_vnni(long iters) {
+    long n = iters;
+    const double t0 = now();
+    __asm__ volatile("vpxord %%zmm15, %%zmm15, %%zmm15\n\t"
+                     "1:\n\t" VNNI_STEP(12, 0) VNNI_STEP(13, 1) VNNI_STEP(12, 2) VNNI_STEP(13, 3) VNNI_STEP(12, 4)
+                         VNNI_STEP(13, 5) VNNI_STEP(12, 6) VNNI_STEP(13, 7) VNNI_STEP(12, 8) VNNI_STEP(13, 9)
+                     "dec %0\n\t"
+                     "jnz 1b\n\t"
+                     : "+r"(n)
+                     :
+                     : PEAK_CLOBBERS);
+    return (double)iters * 10 * 64 * 2 / (now() - t0) * 1e-9;
+}
+
 static PEAK_TARGET double peak_s16(long iters) {
     long n = iters;
     const double t0 = now();
@@ -475,38 +528,44 @@ static PEAK_TARGET double peak_s16(long iters) {
     return (double)iters * 8 * 16 * 2 / (now() - t0) * 1e-9;
 }
 
-/* The two peaks now (median of `reps` runs of `iters` iterations); 0 without AVX2. */
-static void measure_peaks(int reps, long iters, double *u8s8, double *s16) {
+/* The peaks now (median of `reps` runs of `iters` iterations); 0 without AVX2 (vnni: without AVX512-VNNI). */
+static void measure_peaks(int reps, long iters, double *u8s8, double *s16, double *vnni) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) return;
-    double u[9], w[9];
+    const int has_vnni = cpu_vnni(512);
+    double u[9], w[9], v[9];
     for (int r = 0; r < reps && r < 9; r++) {
         u[r] = peak_u8s8(iters);
         w[r] = peak_s16(iters);
+        v[r] = has_vnni ? peak_vnni(iters) : 0;
     }
     qsort(u, (size_t)reps, sizeof u[0], cmp_double);
     qsort(w, (size_t)reps, sizeof w[0], cmp_double);
+    qsort(v, (size_t)reps, sizeof v[0], cmp_double);
     *u8s8 = u[reps / 2];
     *s16 = w[reps / 2];
+    *vnni = v[reps / 2];
 }
 
-static void print_peaks(double *u8s8, double *s16) {
-    measure_peaks(5, 20000000, u8s8, s16);
+static void print_peaks(double *u8s8, double *s16, double *vnni) {
+    measure_peaks(5, 20000000, u8s8, s16, vnni);
     if (*u8s8 > 0)
-        printf("peak at start (registers only, median of 5): u8s8 %.1f GOP/s, s16 %.1f GOP/s (hw-limits.md: 182.6, "
-               "150.7 at ~3.0 GHz); %%now = %% of the same instructions' peak now\n",
-               *u8s8, *s16);
+        printf("peak at start (registers only, median of 5): u8s8 %.1f GOP/s, s16 %.1f GOP/s, vnni-zmm %.1f GOP/s "
+               "(hw-limits.md: 182.6, 150.7 at ~3.0 GHz); %%now = %% of the same instructions' peak now\n",
+               *u8s8, *s16, *vnni);
 }
 #else
-static void measure_peaks(int reps, long iters, double *u8s8, double *s16) {
+static void measure_peaks(int reps, long iters, double *u8s8, double *s16, double *vnni) {
     (void)reps;
     (void)iters;
     (void)u8s8;
     (void)s16;
+    (void)vnni;
 }
-static void print_peaks(double *u8s8, double *s16) {
+static void print_peaks(double *u8s8, double *s16, double *vnni) {
     (void)u8s8;
     (void)s16;
+    (void)vnni;
 }
 #endif
 
@@ -516,6 +575,8 @@ static const char *path_name(int p) {
     case QCC_QGEMM_PATH_AVX2_S16: return "avx2-s16";
     case QCC_QGEMM_PATH_NEON_SDOT: return "neon-sdot";
     case QCC_QGEMM_PATH_NEON_SMULL: return "neon-smull";
+    case QCC_QGEMM_PATH_AVX512_VNNI: return "avx512-vnni";
+    case QCC_QGEMM_PATH_AVX_VNNI: return "avx-vnni";
     default: return "portable";
     }
 }
@@ -526,8 +587,9 @@ static const char *path_name(int p) {
  * u8s8 peak (182.6) and % of the same instructions' peak measured now.
  */
 static void bench(int with_portable) {
-    double pk_u8s8 = 0, pk_s16 = 0;
-    print_peaks(&pk_u8s8, &pk_s16);
+    double pk_u8s8 = 0, pk_s16 = 0, pk_vnni = 0;
+    print_peaks(&pk_u8s8, &pk_s16, &pk_vnni);
+    const int v512 = cpu_vnni(512), v256 = cpu_vnni(256);
     /* M x K x N (batch): the shared models' products. */
     static const int64_t shapes[][4] = {
         {197, 192, 192, 1}, {197, 192, 576, 1}, {197, 192, 768, 1},  {197, 768, 192, 1}, {197, 384, 384, 1},
@@ -538,15 +600,24 @@ static void bench(int with_portable) {
     };
     printf("%-13s %5s | %-9s %6s %6s %5s | %-9s %6s %6s %5s", "M x K x N", "batch", "|b|<=64", "GOP/s", "%182.6", "%now",
            "full b", "GOP/s", "%182.6", "%now");
+    if (v512) printf(" | %-11s %6s %5s", "full b", "GOP/s", "%now");
+    if (v256) printf(" | %-9s %6s", "full b", "GOP/s");
     if (with_portable) printf(" | %-8s %6s", "portable", "GOP/s");
     printf("\n");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const int64_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2], batch = shapes[s][3];
         /* Attention: both operands activations with zero points (b's nonzero); weights: zb = 0. */
         const int zbnz = batch > 1;
-        int p1, p2, p3;
+        int p1, p2, p3, p4 = 0, p5 = 0;
+        /* The AVX2 paths (VNNI off), then the VNNI ones. */
+        qcc_qgemm_set_vnni(0);
         const double small = bench_one(m, n, k, batch, FILL_SMALL, zbnz, 1, &p1);
         const double full = bench_one(m, n, k, batch, FILL_RANDOM, zbnz, 1, &p2);
+        qcc_qgemm_set_vnni(512);
+        const double vz = v512 ? bench_one(m, n, k, batch, FILL_RANDOM, zbnz, 1, &p4) : 0;
+        qcc_qgemm_set_vnni(256);
+        const double vy = v256 ? bench_one(m, n, k, batch, FILL_RANDOM, zbnz, 1, &p5) : 0;
+        qcc_qgemm_set_vnni(512);
         const double now1 = p1 == QCC_QGEMM_PATH_AVX2_U8S8 ? pk_u8s8 : p1 == QCC_QGEMM_PATH_AVX2_S16 ? pk_s16 : 0;
         const double now2 = p2 == QCC_QGEMM_PATH_AVX2_U8S8 ? pk_u8s8 : p2 == QCC_QGEMM_PATH_AVX2_S16 ? pk_s16 : 0;
         char label[64];
@@ -554,6 +625,8 @@ static void bench(int with_portable) {
         printf("%-13s %5lld | %-9s %6.1f %5.0f%% %4.0f%% | %-9s %6.1f %5.0f%% %4.0f%%", label, (long long)batch,
                path_name(p1), small, 100.0 * small / PEAK_GOPS, now1 > 0 ? 100.0 * small / now1 : 0.0, path_name(p2),
                full, 100.0 * full / PEAK_GOPS, now2 > 0 ? 100.0 * full / now2 : 0.0);
+        if (v512) printf(" | %-11s %6.1f %4.0f%%", path_name(p4), vz, pk_vnni > 0 ? 100.0 * vz / pk_vnni : 0.0);
+        if (v256) printf(" | %-9s %6.1f", path_name(p5), vy);
         if (with_portable) {
             const double port = bench_one(m, n, k, batch, FILL_RANDOM, zbnz, 0, &p3);
             printf(" | %-8s %6.1f", path_name(p3), port);
@@ -562,9 +635,10 @@ static void bench(int with_portable) {
         fflush(stdout);
     }
     /* The VM is shared and its clock moves: the peaks again, to judge the %now column. */
-    double end_u8s8 = 0, end_s16 = 0;
-    measure_peaks(5, 20000000, &end_u8s8, &end_s16);
-    if (end_u8s8 > 0) printf("peak at end: u8s8 %.1f GOP/s, s16 %.1f GOP/s\n", end_u8s8, end_s16);
+    double end_u8s8 = 0, end_s16 = 0, end_vnni = 0;
+    measure_peaks(5, 20000000, &end_u8s8, &end_s16, &end_vnni);
+    if (end_u8s8 > 0)
+        printf("peak at end: u8s8 %.1f GOP/s, s16 %.1f GOP/s, vnni-zmm %.1f GOP/s\n", end_u8s8, end_s16, end_vnni);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -580,37 +654,50 @@ int main(int argc, char **argv) {
         failures++;
     }
     gemm_case g;
-    /* Fixed cases: every extreme fill for both types, shapes around the blocks. */
-    static const int64_t fixed[][3] = {{1, 1, 1}, {4, 16, 4}, {5, 17, 3}, {6, 33, 257}, {197, 197, 64}, {7, 9, 513},
-                                       {13, 770, 5}, {3, 5, 1100}};
-    for (size_t s = 0; s < sizeof fixed / sizeof fixed[0]; s++)
-        for (int ak = 0; ak < FILL_KINDS; ak++)
-            for (int bk = 0; bk < FILL_KINDS; bk++)
-                for (int types = 0; types < 4; types++) {
-                    if (s >= 4 && (ak + bk + types) % 5 != 0) continue; /* the big ones: a sample */
-                    memset(&g, 0, sizeof g);
-                    g.m = fixed[s][0];
-                    g.n = fixed[s][1];
-                    g.k = fixed[s][2];
-                    g.at = types & 1 ? QCC_QTYPE_U8 : QCC_QTYPE_I8;
-                    g.bt = types & 2 ? QCC_QTYPE_U8 : QCC_QTYPE_I8;
-                    g.a_kind = ak;
-                    g.b_kind = bk;
-                    g.za_mode = 1 + (int)(rnd() % 2);
-                    g.zb_mode = 1 + (int)(rnd() % 2);
-                    g.bias = 1;
-                    g.lda_pad = (int64_t)(s % 3);
-                    g.ldb_pad = (int64_t)(s % 2) * 7;
-                    g.ldc_pad = 3;
-                    run_case(&g);
-                }
+    /* One pass per x86 kernel family this CPU has (the same cases each time), the widest first. */
+    static const int passes[] = {512, 256, 0};
     const int count = argc > 1 ? atoi(argv[1]) : 600;
-    for (int i = 0; i < count; i++) {
-        random_case(&g);
-        run_case(&g);
+    for (size_t pass = 0; pass < sizeof passes / sizeof passes[0]; pass++) {
+        if (passes[pass] > 0 && !(QCC_QGEMM_VNNI && cpu_vnni(passes[pass]))) continue;
+        vnni_pass = passes[pass];
+        qcc_qgemm_set_vnni(vnni_pass);
+        memset(paths_seen, 0, sizeof paths_seen);
+        const long failures_before = failures;
+        rng_state = 0x9E3779B97F4A7C15ull;
+        /* Fixed cases: every extreme fill for both types, shapes around the blocks. */
+        static const int64_t fixed[][3] = {{1, 1, 1},   {4, 16, 4},   {5, 17, 3},    {6, 33, 257}, {197, 197, 64},
+                                           {7, 9, 513}, {13, 770, 5}, {3, 5, 1100}, {9, 97, 300}};
+        for (size_t s = 0; s < sizeof fixed / sizeof fixed[0]; s++)
+            for (int ak = 0; ak < FILL_KINDS; ak++)
+                for (int bk = 0; bk < FILL_KINDS; bk++)
+                    for (int types = 0; types < 4; types++) {
+                        if (s >= 4 && (ak + bk + types) % 5 != 0) continue; /* the big ones: a sample */
+                        memset(&g, 0, sizeof g);
+                        g.m = fixed[s][0];
+                        g.n = fixed[s][1];
+                        g.k = fixed[s][2];
+                        g.at = types & 1 ? QCC_QTYPE_U8 : QCC_QTYPE_I8;
+                        g.bt = types & 2 ? QCC_QTYPE_U8 : QCC_QTYPE_I8;
+                        g.a_kind = ak;
+                        g.b_kind = bk;
+                        g.za_mode = 1 + (int)(rnd() % 2);
+                        g.zb_mode = 1 + (int)(rnd() % 2);
+                        g.bias = 1;
+                        g.lda_pad = (int64_t)(s % 3);
+                        g.ldb_pad = (int64_t)(s % 2) * 7;
+                        g.ldc_pad = 3;
+                        run_case(&g);
+                    }
+        for (int i = 0; i < count; i++) {
+            random_case(&g);
+            run_case(&g);
+        }
+        printf("qgemm_test: vnni <= %d bits: paths taken: portable %d, avx2-u8s8 %d, avx2-s16 %d, neon-sdot %d, "
+               "neon-smull %d, avx512-vnni %d, avx-vnni %d%s\n",
+               vnni_pass, paths_seen[0], paths_seen[1], paths_seen[2], paths_seen[3], paths_seen[4], paths_seen[5],
+               paths_seen[6], failures > failures_before ? " (FAILED)" : "");
     }
-    printf("qgemm_test: paths taken: portable %d, avx2-u8s8 %d, avx2-s16 %d, neon-sdot %d, neon-smull %d\n",
-           paths_seen[0], paths_seen[1], paths_seen[2], paths_seen[3], paths_seen[4]);
+    qcc_qgemm_set_vnni(512);
     if (failures) {
         printf("qgemm_test: %ld of %ld cases FAILED\n", failures, cases);
         return 1;
