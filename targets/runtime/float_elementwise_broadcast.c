@@ -1,5 +1,6 @@
 /* Broadcasting elementwise kernels: binary arithmetic, comparisons, Where, bool logic. */
 #include "qcc_float_elementwise.h"
+#include "qcc_math.h"
 
 #include <math.h>
 #include <string.h>
@@ -125,7 +126,8 @@ void qcc_f32_binary(qcc_binary_op op, float *out, const float *a, const int64_t 
     case QCC_BINARY_MAX: BROADCAST_LOOP(float, out, a, b, l, (x != x || x > y) ? x : y); break;
     case QCC_BINARY_MIN: BROADCAST_LOOP(float, out, a, b, l, (x != x || x < y) ? x : y); break;
     case QCC_BINARY_FMOD: BROADCAST_LOOP(float, out, a, b, l, fmodf(x, y)); break;
-    case QCC_BINARY_PRELU: BROADCAST_LOOP(float, out, a, b, l, x < 0.0f ? x * y : x); break;
+    /* A select, not a ternary: with the product in a branch, GCC does not vectorise under -ftrapping-math. */
+    case QCC_BINARY_PRELU: BROADCAST_LOOP(float, out, a, b, l, qcc_f32_select(x < 0.0f, x * y, x)); break;
     }
 }
 
@@ -150,13 +152,22 @@ void qcc_f32_compare(qcc_compare_op op, uint8_t *out, const float *a, const int6
         T *o_ = (T *)(out);                                                                                            \
         const T *x_ = (const T *)(x), *y_ = (const T *)(y);                                                            \
         if ((sc) == 1 && (sx) == 1 && (sy) == 1) {                                                                     \
-            for (int64_t i = 0; i < (n); i++) o_[i] = (c)[i] ? x_[i] : y_[i];                                          \
+            for (int64_t i = 0; i < (n); i++) {                                                                        \
+                const T xv = x_[i], yv = y_[i]; /* both read: a select, not a branch */                                \
+                o_[i] = (c)[i] ? xv : yv;                                                                              \
+            }                                                                                                          \
         } else if ((sc) == 1 && (sx) == 0 && (sy) == 1) {                                                              \
             const T xv = x_[0];                                                                                        \
-            for (int64_t i = 0; i < (n); i++) o_[i] = (c)[i] ? xv : y_[i];                                             \
+            for (int64_t i = 0; i < (n); i++) {                                                                        \
+                const T yv = y_[i];                                                                                    \
+                o_[i] = (c)[i] ? xv : yv;                                                                              \
+            }                                                                                                          \
         } else if ((sc) == 1 && (sx) == 1 && (sy) == 0) {                                                              \
             const T yv = y_[0];                                                                                        \
-            for (int64_t i = 0; i < (n); i++) o_[i] = (c)[i] ? x_[i] : yv;                                             \
+            for (int64_t i = 0; i < (n); i++) {                                                                        \
+                const T xv = x_[i];                                                                                    \
+                o_[i] = (c)[i] ? xv : yv;                                                                              \
+            }                                                                                                          \
         } else {                                                                                                       \
             for (int64_t i = 0; i < (n); i++) o_[i] = (c)[i * (sc)] ? x_[i * (sx)] : y_[i * (sy)];                     \
         }                                                                                                              \

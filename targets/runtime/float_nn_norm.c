@@ -67,27 +67,62 @@ QCC_INLINE void softmax_contiguous(int mode, const float *x, float *y, int64_t n
     for (int64_t i = 0; i < n; i++) y[i] = x[i] - shift;
 }
 
-QCC_INLINE void softmax_strided(int mode, const float *x, float *y, int64_t n, int64_t stride) {
-    float mx = -INFINITY;
-    for (int64_t i = 0; i < n; i++) mx = x[i * stride] > mx ? x[i * stride] : mx;
+/* Columns of a strided softmax processed at once. */
+#define COLUMNS 64
+
+/*
+ * The softmax of `w` vectors of n elements that step `stride` apart, vector c starting at x + c: each
+ * vector computes exactly what it would alone (the same operations in the same order), but every step
+ * runs across the w columns, contiguous in memory, so that it vectorises.
+ */
+QCC_INLINE void softmax_columns(int mode, const float *x, float *y, int64_t n, int64_t stride, int64_t w) {
+    float mx[COLUMNS], acc[COLUMNS];
+    for (int64_t c = 0; c < w; c++) mx[c] = -INFINITY;
+    for (int64_t i = 0; i < n; i++) {
+        const float *xi = x + i * stride;
+        for (int64_t c = 0; c < w; c++) mx[c] = qcc_f32_select(xi[c] > mx[c], xi[c], mx[c]);
+    }
     if (mode == 2) {
-        int64_t first = 0;
-        while (first < n && !(x[first * stride] == mx)) first++;
-        for (int64_t i = 0; i < n; i++) y[i * stride] = i == first ? 1.0f : 0.0f;
+        /* The index of each column's first maximum (n when none equals it: all NaN). */
+        int64_t first[COLUMNS];
+        for (int64_t c = 0; c < w; c++) first[c] = n;
+        for (int64_t i = n - 1; i >= 0; i--) {
+            const float *xi = x + i * stride;
+            for (int64_t c = 0; c < w; c++) first[c] = xi[c] == mx[c] ? i : first[c];
+        }
+        for (int64_t i = 0; i < n; i++) {
+            float *yi = y + i * stride;
+            for (int64_t c = 0; c < w; c++) yi[c] = i == first[c] ? 1.0f : 0.0f;
+        }
         return;
     }
-    float sum = 0.0f;
+    for (int64_t c = 0; c < w; c++) acc[c] = 0.0f;
     for (int64_t i = 0; i < n; i++) {
-        float e = qcc_f32_exp_fast(x[i * stride] - mx);
-        if (mode == 0) y[i * stride] = e;
-        sum += e;
+        const float *xi = x + i * stride;
+        float *yi = y + i * stride;
+        if (mode == 0) {
+            for (int64_t c = 0; c < w; c++) {
+                const float e = qcc_f32_exp_fast(xi[c] - mx[c]);
+                yi[c] = e;
+                acc[c] += e;
+            }
+        } else {
+            for (int64_t c = 0; c < w; c++) acc[c] += qcc_f32_exp_fast(xi[c] - mx[c]);
+        }
     }
     if (mode == 0) {
-        float inv = 1.0f / sum;
-        for (int64_t i = 0; i < n; i++) y[i * stride] *= inv;
+        for (int64_t c = 0; c < w; c++) acc[c] = 1.0f / acc[c];
+        for (int64_t i = 0; i < n; i++) {
+            float *yi = y + i * stride;
+            for (int64_t c = 0; c < w; c++) yi[c] *= acc[c];
+        }
     } else {
-        float shift = mx + logf(sum);
-        for (int64_t i = 0; i < n; i++) y[i * stride] = x[i * stride] - shift;
+        for (int64_t c = 0; c < w; c++) acc[c] = mx[c] + logf(acc[c]);
+        for (int64_t i = 0; i < n; i++) {
+            const float *xi = x + i * stride;
+            float *yi = y + i * stride;
+            for (int64_t c = 0; c < w; c++) yi[c] = xi[c] - acc[c];
+        }
     }
 }
 
@@ -99,7 +134,8 @@ QCC_TARGET_CLONES void qcc_f32_softmax(int mode, const float *x, float *y, int64
         if (inner == 1) {
             softmax_contiguous(mode, xo, yo, n);
         } else {
-            for (int64_t i = 0; i < inner; i++) softmax_strided(mode, xo + i, yo + i, n, inner);
+            for (int64_t c = 0; c < inner; c += COLUMNS)
+                softmax_columns(mode, xo + c, yo + c, n, inner, inner - c < COLUMNS ? inner - c : COLUMNS);
         }
     }
 }

@@ -194,17 +194,20 @@ void qcc_dequantize_f32(qcc_qtype type, float *dst, const void *q, int64_t outer
                 dequantize_run_wide(type, q, row + j, n, s, z, l.varying, dst + row + j);
                 continue;
             }
-            qcc_qload(type, q, row + j, 1, n, tile);
+            /* i32 values (narrow here) are read in place; the other types are widened into the tile. */
+            const int32_t *v = tile;
+            if (type == QCC_QTYPE_I32) v = (const int32_t *)q + row + j;
+            else qcc_qload(type, q, row + j, 1, n, tile);
             if (!narrow) {
                 /* A value type with an absurd zero point: the difference in int64. */
                 for (int64_t k = 0; k < n; k++) {
                     const int64_t kk = l.varying ? k : 0;
-                    dst[row + j + k] = (float)((int64_t)tile[k] - z[kk]) * s[kk];
+                    dst[row + j + k] = (float)((int64_t)v[k] - z[kk]) * s[kk];
                 }
             } else if (l.varying) {
-                dequantize_run_varying(tile, n, s, z, dst + row + j);
+                dequantize_run_varying(v, n, s, z, dst + row + j);
             } else {
-                dequantize_run(tile, n, *s, *z, dst + row + j);
+                dequantize_run(v, n, *s, *z, dst + row + j);
             }
         }
     }
@@ -214,25 +217,51 @@ void qcc_dequantize_f32(qcc_qtype type, float *dst, const void *q, int64_t outer
 /* Requantize                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* y = clamp(zout + ((d * m + 2^(s-1)) >> s)) where d = v - zin fits 32 bits in magnitude, so d * m fits 62. */
-QCC_INLINE int32_t requantize_one(int32_t v, int32_t zin, int32_t m, int s, int32_t zout, int32_t qmin, int32_t qmax) {
-    const int64_t d = (int64_t)v - zin;
-    int64_t r = zout + ((d * m + ((int64_t)1 << (s - 1))) >> s);
+/*
+ * y = clamp(zout + ((p + 2^(s-1)) >> s)) for the product p = d * m, computed as
+ * zout + ((p >> (s - 1)) + 1) >> 1: the same integer, floor((p + 2^(s-1)) / 2^s)
+ * = floor((floor(p / 2^(s-1)) + 1) / 2), in a form GCC vectorises. It has no
+ * 1 << (s - 1) (GCC cannot vectorise a shift of a constant by a per-lane
+ * count), and the arithmetic shift by s - 1 is written as a logical one
+ * (AVX2 has per-lane logical 64-bit shifts only): for p < 0,
+ * p >> k = ~(~p >> k) with ~p >= 0.
+ */
+QCC_INLINE int32_t requantize_finish(int64_t p, int s, int32_t zout, int32_t qmin, int32_t qmax) {
+    const uint64_t negative = (uint64_t)0 - (uint64_t)(p < 0);
+    const int64_t floor_half = (int64_t)((((uint64_t)p ^ negative) >> (s - 1)) ^ negative);
+    int64_t r = zout + ((floor_half + 1) >> 1);
     r = r < qmin ? qmin : r;
     r = r > qmax ? qmax : r;
     return (int32_t)r;
 }
 
-QCC_TARGET_CLONES static void requantize_run(const int32_t *v, int64_t n, int32_t zin, int32_t m, int s, int32_t zout,
-                                             int32_t qmin, int32_t qmax, int32_t *y) {
-    for (int64_t j = 0; j < n; j++) y[j] = requantize_one(v[j], zin, m, s, zout, qmin, qmax);
+/* d = v - zin fits 32 bits in magnitude, so d * m fits 62 (and the rounding term 2^61 fits too). */
+QCC_INLINE int32_t requantize_one(int32_t v, int32_t zin, int32_t m, int s, int32_t zout, int32_t qmin, int32_t qmax) {
+    return requantize_finish(((int64_t)v - zin) * m, s, zout, qmin, qmax);
+}
+
+/* d = v - zin fits int32 (checked for the whole tensor): the product is int32 x int32, a vector multiply on every ISA. */
+QCC_INLINE int32_t requantize_one_narrow(int32_t v, int32_t zin, int32_t m, int s, int32_t zout, int32_t qmin,
+                                         int32_t qmax) {
+    return requantize_finish((int64_t)(v - zin) * m, s, zout, qmin, qmax);
+}
+
+QCC_TARGET_CLONES static void requantize_run(int narrow, const int32_t *v, int64_t n, int32_t zin, int32_t m, int s,
+                                             int32_t zout, int32_t qmin, int32_t qmax, int32_t *y) {
+    if (narrow)
+        for (int64_t j = 0; j < n; j++) y[j] = requantize_one_narrow(v[j], zin, m, s, zout, qmin, qmax);
+    else
+        for (int64_t j = 0; j < n; j++) y[j] = requantize_one(v[j], zin, m, s, zout, qmin, qmax);
 }
 
 /* A channel per element (per axis along the last dimension). */
-QCC_TARGET_CLONES static void requantize_run_varying(const int32_t *v, int64_t n, const int32_t *zin, const int32_t *m,
-                                                     const int32_t *s, const int32_t *zout, int32_t qmin, int32_t qmax,
-                                                     int32_t *y) {
-    for (int64_t j = 0; j < n; j++) y[j] = requantize_one(v[j], zin[j], m[j], s[j], zout[j], qmin, qmax);
+QCC_TARGET_CLONES static void requantize_run_varying(int narrow, const int32_t *v, int64_t n, const int32_t *zin,
+                                                     const int32_t *m, const int32_t *s, const int32_t *zout,
+                                                     int32_t qmin, int32_t qmax, int32_t *y) {
+    if (narrow)
+        for (int64_t j = 0; j < n; j++) y[j] = requantize_one_narrow(v[j], zin[j], m[j], s[j], zout[j], qmin, qmax);
+    else
+        for (int64_t j = 0; j < n; j++) y[j] = requantize_one(v[j], zin[j], m[j], s[j], zout[j], qmin, qmax);
 }
 
 /* The same for any int64 value and zero point, in exact 128-bit arithmetic. */
@@ -254,12 +283,15 @@ void qcc_requantize(qcc_qtype in_type, const void *x, qcc_qtype out_type, void *
     int32_t values[QCC_QTILE], out[QCC_QTILE], zeros[QCC_QTILE] = {0};
     int64_t type_lo, type_hi;
     qcc_qtype_range(in_type, &type_lo, &type_hi);
-    /* 64 bits suffice when every |v - zin| <= 2^31: then |d * m| < 2^62 and the rounding term 2^61 fits too. */
-    int fast = in_type != QCC_QTYPE_I64;
+    /* 64 bits suffice when every |v - zin| <= 2^31: then |d * m| < 2^62 and the rounding term 2^61 fits too;
+     * narrow when every v - zin fits int32 (values of up to 16 bits with their zero points, i32 with zin 0). */
+    int fast = in_type != QCC_QTYPE_I64, narrow = fast;
     for (int64_t c = 0; fast && c < channels; c++) {
         const int64_t zin = zp_in ? zp_in[c] : 0;
         if (type_hi - zin > ((int64_t)1 << 31) || zin - type_lo > ((int64_t)1 << 31)) fast = 0;
+        if (type_hi - zin > INT32_MAX || type_lo - zin < INT32_MIN) narrow = 0;
     }
+    narrow = narrow && fast;
     const row_layout l = make_rows(outer, channels, inner, 0);
     for (int64_t r = 0; r < l.rows; r++) {
         const int64_t row = r * l.len, c0 = row_param(&l, r);
@@ -269,11 +301,14 @@ void qcc_requantize(qcc_qtype in_type, const void *x, qcc_qtype out_type, void *
             const int64_t c = c0 + (l.varying ? j : 0);
             const int32_t *zin = zp_in ? zp_in + c : zeros;
             if (fast) {
-                qcc_qload(in_type, x, row + j, 1, n, values);
+                /* i32 values are read in place; the other types are widened into the tile. */
+                const int32_t *v = values;
+                if (in_type == QCC_QTYPE_I32) v = (const int32_t *)x + row + j;
+                else qcc_qload(in_type, x, row + j, 1, n, values);
                 if (l.varying)
-                    requantize_run_varying(values, n, zin, multiplier + c, shift + c, zp_out + c, qmin, qmax, out);
+                    requantize_run_varying(narrow, v, n, zin, multiplier + c, shift + c, zp_out + c, qmin, qmax, out);
                 else
-                    requantize_run(values, n, zin[0], multiplier[c], shift[c], zp_out[c], qmin, qmax, out);
+                    requantize_run(narrow, v, n, zin[0], multiplier[c], shift[c], zp_out[c], qmin, qmax, out);
             } else {
                 if (in_type != QCC_QTYPE_I64) qcc_qload(in_type, x, row + j, 1, n, values);
                 for (int64_t k = 0; k < n; k++) {

@@ -33,6 +33,9 @@
  * - QCC_ALWAYS_FMA makes QCC_FMA fmaf on every target, so that a build for a
  *   CPU without FMA still computes the FMA builds' bits (generated programs
  *   define it: their outputs equal `qcc run`'s everywhere).
+ * - In hot loops, a choice between two floats is qcc_f32_select(c, a, b)
+ *   (qcc_math.h), not `c ? a : b`: GCC makes a float ternary a branch and,
+ *   under its default -ftrapping-math, then leaves the loop scalar.
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define QCC_INLINE static inline __attribute__((always_inline))

@@ -6,6 +6,13 @@
  * bounds are against the exact function, measured over every float; NaN in
  * gives NaN out. Fused multiply-adds happen only where written (QCC_FMA), so
  * every instruction set computes the same bits (see qcc_base.h).
+ *
+ * Every choice between computed values is a qcc_f32_select, never `c ? a : b`
+ * on floats: GCC turns a float ternary into a branch, its jump threading then
+ * copies the code after it into each arm, and with -ftrapping-math (the
+ * default) the loop vectoriser refuses to if-convert arms holding float
+ * arithmetic ("control flow in loop"). A select computes both values and picks
+ * one, which every compiler vectorises as a compare and a blend.
  */
 #ifndef QCC_MATH_H
 #define QCC_MATH_H
@@ -15,11 +22,34 @@
 #include <math.h>
 #include <string.h>
 
+/* A float and its bits; reading the other member reinterprets them (C99 6.5.2.3), a register move. */
+typedef union {
+    float f;
+    int32_t i;
+} qcc_f32_bits_union;
+
 /* The float with the given bits. */
 QCC_INLINE float qcc_f32_from_bits(int32_t bits) {
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
+    qcc_f32_bits_union u;
+    u.i = bits;
+    return u.f;
+}
+
+/* The bits of a float. */
+QCC_INLINE int32_t qcc_f32_to_bits(float f) {
+    qcc_f32_bits_union u;
+    u.f = f;
+    return u.i;
+}
+
+/*
+ * c ? a : b for a condition c that is 0 or 1 (a comparison), bit for bit
+ * (NaN payloads and signed zeros included), without a branch: the bits of a
+ * and b merged through the mask -c. Compilers see the select and emit a blend.
+ */
+QCC_INLINE float qcc_f32_select(int c, float a, float b) {
+    const int32_t mask = -(int32_t)c;
+    return qcc_f32_from_bits((qcc_f32_to_bits(a) & mask) | (qcc_f32_to_bits(b) & ~mask));
 }
 
 /*
@@ -34,10 +64,11 @@ QCC_INLINE float qcc_f32_exp_fast(float x) {
     /* Clamp. Inputs whose result is 0, and NaN, compute e^0 instead and are
      * replaced at the end: an underflowing product would cost a microcode
      * assist per element on x86 (softmax feeds masked scores here). */
-    float xc = x >= zero_below ? x : 0.0f;
-    xc = xc < 89.0f ? xc : 89.0f;
+    const int keep = x >= zero_below;
+    float xc = qcc_f32_select(keep, x, 0.0f);
+    xc = qcc_f32_select(xc < 89.0f, xc, 89.0f);
     float t = xc * 1.44269504088896341f;
-    int32_t n = (int32_t)(t + (t >= 0.0f ? 0.5f : -0.5f));
+    int32_t n = (int32_t)(t + qcc_f32_select(t >= 0.0f, 0.5f, -0.5f));
     float nf = (float)n;
     /* r = x - n ln 2 with ln 2 in two parts; the first times n is exact. */
     float r = QCC_FMA(nf, -0.693359375f, xc);
@@ -52,8 +83,8 @@ QCC_INLINE float qcc_f32_exp_fast(float x) {
     /* 2^n in two factors so that n from -150 to 128 stays representable, and a denormal result is rounded once. */
     int32_t n1 = n >> 1, n2 = n - n1;
     y = y * qcc_f32_from_bits((n1 + 127) << 23) * qcc_f32_from_bits((n2 + 127) << 23);
-    y = x >= zero_below ? y : 0.0f;
-    return x == x ? y : x;
+    y = qcc_f32_select(keep, y, 0.0f);
+    return qcc_f32_select(x == x, y, x);
 }
 
 /*
@@ -85,7 +116,7 @@ QCC_INLINE float qcc_f32_erf_fast(float x) {
     m = QCC_FMA(m, s, -0.3255379796028137f);
     m = QCC_FMA(m, s, 0.2734253406524658f);
     float mid = QCC_FMA(s, m, 0.9077702164649963f);
-    float u = (a < 3.92f ? a : 3.92f) - 2.7100000381469727f;
+    float u = qcc_f32_select(a < 3.92f, a, 3.92f) - 2.7100000381469727f;
     float q = -5.388958470575744e-06f;
     q = QCC_FMA(q, u, -1.6486221738887252e-06f);
     q = QCC_FMA(q, u, 6.642654625466093e-05f);
@@ -99,9 +130,9 @@ QCC_INLINE float qcc_f32_erf_fast(float x) {
     q = QCC_FMA(q, u, -0.001976562198251486f);
     q = QCC_FMA(q, u, 0.0007293041562661529f);
     q = QCC_FMA(q, u, 0.999873161315918f);
-    float r = a < 0.875f ? small : (a < 1.5f ? mid : (a < 3.92f ? q : 1.0f));
+    float r = qcc_f32_select(a < 0.875f, small, qcc_f32_select(a < 1.5f, mid, qcc_f32_select(a < 3.92f, q, 1.0f)));
     r = copysignf(r, x);
-    return x == x ? r : x;
+    return qcc_f32_select(x == x, r, x);
 }
 
 /*
@@ -121,19 +152,19 @@ QCC_INLINE float qcc_f32_tanh_fast(float x) {
     p = QCC_FMA(p, z, 0.13333174586296082f);
     p = QCC_FMA(p, z, -0.333333283662796f);
     float small = QCC_FMA(a, z * p, a);
-    float ac = a < 9.5f ? a : 9.5f;
+    float ac = qcc_f32_select(a < 9.5f, a, 9.5f);
     float large = 1.0f - 2.0f / (qcc_f32_exp_fast(ac + ac) + 1.0f);
-    float r = a < 0.875f ? small : large;
+    float r = qcc_f32_select(a < 0.875f, small, large);
     r = copysignf(r, x);
-    return x == x ? r : x;
+    return qcc_f32_select(x == x, r, x);
 }
 
 /* 1 / (1 + e^-x) within 2.4 ulp, as e^-|x| / (1 + e^-|x|) for negative x so that nothing overflows. */
 QCC_INLINE float qcc_f32_sigmoid_fast(float x) {
     QCC_NO_CONTRACT
     float e = qcc_f32_exp_fast(-fabsf(x));
-    float r = (x >= 0.0f ? 1.0f : e) / (1.0f + e);
-    return x == x ? r : x;
+    float r = qcc_f32_select(x >= 0.0f, 1.0f, e) / (1.0f + e);
+    return qcc_f32_select(x == x, r, x);
 }
 
 /* log(1 + u) for u in [0, 1]: 2 atanh(s) with s = u / (2 + u), as u - u s + 2 s^3 P(s^2). */
@@ -152,9 +183,9 @@ QCC_INLINE float qcc_f32_log1p_unit_fast(float u) {
 /* log(1 + e^x) within 2.1 ulp, as max(x, 0) + log(1 + e^-|x|) so that it never overflows. */
 QCC_INLINE float qcc_f32_softplus_fast(float x) {
     QCC_NO_CONTRACT
-    float pos = x > 0.0f ? x : 0.0f;
+    float pos = qcc_f32_select(x > 0.0f, x, 0.0f);
     float r = pos + qcc_f32_log1p_unit_fast(qcc_f32_exp_fast(-fabsf(x)));
-    return x == x ? r : x;
+    return qcc_f32_select(x == x, r, x);
 }
 
 /* GELU, x / 2 * (1 + erf(x / sqrt 2)), with qcc_f32_erf_fast. */
