@@ -769,6 +769,30 @@ static int decode_qgemm(decoder *d) {
  * acc_type, x_type, w_type, x_zero_point, x_pad, batch, channels, out_channels, group,
  * in[3], out[3], kernel[3], stride[3], dilation[3], pad_begin[3].
  */
+/*
+ * A qcc_window3d from ints first..first+17 (in, out, kernel, stride,
+ * dilation, pad_begin, 3 each), and with `pad_end` three more: sizes and pads
+ * >= 0, kernel, stride and dilation >= 1, and every o * stride + t * dilation
+ * (output o, tap t) within 2^61, as the kernels form it.
+ */
+static int decode_window(decoder *d, int first, qcc_window3d *w, int64_t *pad_end) {
+    static const char *const names[7] = {"in", "out", "kernel", "stride", "dilation", "pad_begin", "pad_end"};
+    int64_t *fields[7] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin, pad_end};
+    const int count = pad_end ? 7 : 6;
+    for (int f = 0; f < count; f++)
+        for (int i = 0; i < 3; i++) {
+            const int64_t lo = f >= 2 && f <= 4 ? 1 : 0; /* kernel, stride and dilation are >= 1 */
+            if (int_in(d, first + 3 * f + i, names[f], i, lo, QCC_CALL_MAX_VALUE, &fields[f][i])) return -1;
+        }
+    for (int i = 0; i < 3; i++) {
+        int64_t a, b, sum;
+        if (!mul_ok(w->out[i] > 0 ? w->out[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
+            !add_ok(a, b, &sum))
+            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
+    }
+    return 0;
+}
+
 static int decode_qconv(decoder *d) {
     conv_args *c = &d->a.conv;
     qcc_window3d *w = &c->window;
@@ -782,20 +806,7 @@ static int decode_qconv(decoder *d) {
         return -1;
     if (c->channels % c->group != 0) return bad_int(d, 6, "channels", -1, "a multiple of group");
     if (c->out_channels % c->group != 0) return bad_int(d, 7, "out_channels", -1, "a multiple of group");
-    static const char *const names[6] = {"in", "out", "kernel", "stride", "dilation", "pad_begin"};
-    int64_t *fields[6] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin};
-    for (int f = 0; f < 6; f++)
-        for (int i = 0; i < 3; i++) {
-            const int64_t lo = f >= 2 && f <= 4 ? 1 : 0; /* kernel, stride and dilation are >= 1 */
-            if (int_in(d, 9 + 3 * f + i, names[f], i, lo, QCC_CALL_MAX_VALUE, &fields[f][i])) return -1;
-        }
-    /* The kernel forms o * stride + t * dilation - pad for every output o and tap t. */
-    for (int i = 0; i < 3; i++) {
-        int64_t a, b, sum;
-        if (!mul_ok(w->out[i] > 0 ? w->out[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
-            !add_ok(a, b, &sum))
-            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
-    }
+    if (decode_window(d, 9, w, NULL)) return -1;
     const int64_t cg = c->channels / c->group;
     const int64_t ys[5] = {c->batch, c->out_channels, w->out[0], w->out[1], w->out[2]};
     const int64_t xs[5] = {c->batch, c->channels, w->in[0], w->in[1], w->in[2]};
@@ -914,19 +925,7 @@ static int decode_f32_pool(decoder *d) {
         int_in(d, 1, "count_include_pad", -1, 0, 1, &p->count_include_pad) ||
         int_in(d, 2, "storage_order", -1, 0, 1, &p->storage_order) || size_at(d, 3, "planes", &p->planes))
         return -1;
-    static const char *const names[7] = {"in", "out", "kernel", "stride", "dilation", "pad_begin", "pad_end"};
-    int64_t *fields[7] = {w->in, w->out, w->kernel, w->stride, w->dilation, w->pad_begin, p->pad_end};
-    for (int f = 0; f < 7; f++)
-        for (int i = 0; i < 3; i++) {
-            const int64_t lo = f >= 2 && f <= 4 ? 1 : 0; /* kernel, stride and dilation are >= 1 */
-            if (int_in(d, 4 + 3 * f + i, names[f], i, lo, QCC_CALL_MAX_VALUE, &fields[f][i])) return -1;
-        }
-    for (int i = 0; i < 3; i++) {
-        int64_t a, b, sum;
-        if (!mul_ok(w->out[i] > 0 ? w->out[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
-            !add_ok(a, b, &sum))
-            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
-    }
+    if (decode_window(d, 4, w, p->pad_end)) return -1;
     const int64_t ys[4] = {p->planes, w->out[0], w->out[1], w->out[2]};
     const int64_t xs[4] = {p->planes, w->in[0], w->in[1], w->in[2]};
     if (buffer(d, 0, "y", B_WRITE, 4, span_dense(4, ys)) || buffer(d, 1, "x", B_READ, 4, span_dense(4, xs)) ||

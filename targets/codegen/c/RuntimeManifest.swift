@@ -27,10 +27,8 @@ enum RuntimeManifest {
     }
   }
 
-  /// The integer GEMM: its driver and the SIMD micro-kernels present in this build of qcc.
-  static var qgemm: [String] {
-    ["quant_gemm.c", "quant_gemm_avx2.c", "quant_gemm_vnni.c", "quant_gemm_neon.c"].filter { RuntimeSources.files[$0] != nil }
-  }
+  /// The integer GEMM: its driver and every ISA's micro-kernels (each file compiles to nothing on other targets).
+  static let qgemm = ["quant_gemm.c", "quant_gemm_avx2.c", "quant_gemm_vnni.c", "quant_gemm_neon.c"]
 
   /// The kernel's name in the C runtime's table: "qgemm".
   static func name(_ kernel: KernelID) -> String { String(cString: qcc_kernel_name(kernel.rawValue)) }
