@@ -35,12 +35,13 @@ Usage: scripts/bench_accuracy.py [--qcc PATH] [--models DIR] [--presets w8a8,w4a
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 
 import numpy as np
+
+from bench_common import cell, log, short_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = ["vit", "minilm", "llm", "mamba", "dit"]
@@ -86,23 +87,6 @@ def score(outputs_dir, model_dir, output_names):
 
 # ---------------------------------------------------------------- helpers
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def short_error(text, limit=220):
-    """The lines of a tool's standard error that say what went wrong, on one line."""
-    lines = [l.strip() for l in text.splitlines() if l.strip()]
-    lines = [l for l in lines if "warning" not in l.lower() and not l.startswith("File ")] or lines
-    picked = [l for l in lines if re.search(r"error|failed|Error|exception", l)]
-    if picked:
-        first = lines.index(picked[0])
-        picked = lines[first:first + 3]
-    else:
-        picked = lines[-2:]
-    message = re.sub(r"(^| )qcc: ", r"\1", " ".join(picked))
-    return message if len(message) <= limit else message[:limit - 1] + "…"
-
 
 def run_step(cmd, timeout):
     """Runs a command; returns (seconds, None) or (seconds, error message)."""
@@ -114,7 +98,7 @@ def run_step(cmd, timeout):
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         what = f"{os.path.basename(cmd[0])} {cmd[1] if not cmd[1].endswith('.onnx') else '(compile)'}"
-        return elapsed, f"{what} exit {result.returncode}: {short_error(result.stderr or result.stdout)}"
+        return elapsed, f"{what} exit {result.returncode}: {short_error(result.stderr or result.stdout, 220, context=3)}"
     return elapsed, None
 
 
@@ -212,7 +196,7 @@ def ort_method(args, model_dir, work, method, preprocess):
             report = json.loads(line)
             break
     if proc.returncode != 0 or report is None or "error" in report:
-        result["error"] = (report or {}).get("error") or f"exit {proc.returncode}: {short_error(proc.stderr)}"
+        result["error"] = (report or {}).get("error") or f"exit {proc.returncode}: {short_error(proc.stderr, 220, context=3)}"
         return result
     result.update(report)
     result["compile_s"] = report.get("quantize_s", 0) + report.get("preprocess_s", 0)
@@ -251,10 +235,6 @@ def fmt(value, digits):
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
     return f"{value:.{digits}f}"
-
-
-def cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def row(model, variant, r, best):

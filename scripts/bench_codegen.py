@@ -44,29 +44,13 @@ import time
 
 import numpy as np
 
+from bench_common import cell, log, short_error
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = ["vit", "minilm", "llm", "mamba", "dit"]
 ORT_WARMUP = 2
 # Environment variables that would override the generated Makefile's defaults (`CFLAGS ?= ...`).
 MAKE_ENV_OVERRIDES = ["CC", "CFLAGS", "ARCH", "LDFLAGS", "LDLIBS", "CPPFLAGS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"]
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def short_error(text, limit=200):
-    """The lines of a tool's output that say what went wrong, on one line."""
-    lines = [l.strip() for l in (text or "").splitlines() if l.strip()]
-    lines = [l for l in lines if "warning" not in l.lower()] or lines
-    picked = [l for l in lines if re.search(r"error|failed|fatal|exception|illegal|fault", l, re.IGNORECASE)]
-    if picked:
-        first = lines.index(picked[0])
-        picked = lines[first:first + 2]
-    else:
-        picked = lines[-2:]
-    message = re.sub(r"(^| )qcc: ", r"\1", " ".join(picked)) or "no output"
-    return message if len(message) <= limit else message[:limit - 1] + "…"
 
 
 class StepError(Exception):
@@ -216,9 +200,6 @@ def ort_latency(args, variant, model_dir, in_dir, work):
 
 
 # ---------------------------------------------------------------- report
-
-def cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def ms(value):
