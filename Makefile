@@ -17,7 +17,7 @@ QCC_MODELS   ?= $(firstword $(wildcard $(abspath ../shared/models) /work/shared/
 export QCC_MODELS
 
 .PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
-        qprog-runner qprog-check qprog-fuzz qgemm-test codegen-check clean
+        qprog-runner qprog-check qprog-fuzz qgemm-test fusion-check codegen-check clean
 
 all: build
 
@@ -53,7 +53,7 @@ test: setup generate
 	$(SWIFT) test -c $(CONFIG) --skip-build -Xswiftc -enable-testing
 	$(MAKE) onnx-tests
 	$(QCC) conformance --suite $(ONNX_TESTS) --folder node
-	$(MAKE) qprog-check qprog-fuzz qgemm-test codegen-check
+	$(MAKE) qprog-check qprog-fuzz qgemm-test fusion-check codegen-check
 
 # The device runner for .qprog files, built the way a device builds it: the C
 # runtime and the runner, plain C99, nothing else.
@@ -70,6 +70,11 @@ $(QPROG_RUN): $(RUNTIME_C) $(wildcard targets/runtime/include/*.h) $(RUNNER_C) t
 # Every shared model compiled to .qprog, run by `qcc run` and by the C runner: byte-identical outputs.
 qprog-check: build qprog-runner
 	scripts/check_qprog.sh $(QCC) $(QPROG_RUN)
+
+# The fuse pass on every shared model: the default pipeline with and without
+# it, every held-out sample, byte-identical outputs.
+fusion-check: build
+	scripts/check_fusion.sh $(QCC)
 
 # The C targets on every shared model: x86-avx2 built natively, arm-neon
 # cross-built and run under qemu-aarch64 (NEON and dot-product builds), and

@@ -37,6 +37,22 @@ public struct Parser {
     return try p.parseFile()
   }
 
+  /// Parses one tensor type and nothing else, e.g. `tensor<!q.uniform<i8:f32, 0.5:0>>`
+  /// (for attributes that name a type).
+  public static func parseType(_ text: String) throws(ParseError) -> TensorType {
+    var text = text
+    let result = text.withUTF8 { utf8 in
+      Result { () throws(ParseError) -> TensorType in
+        var p = Parser(bytes: UnsafeRawBufferPointer(utf8), file: "<type>")
+        let type = try p.parseType()
+        p.skipTrivia()
+        guard p.peek() == nil else { throw p.error("unexpected text after the type") }
+        return type
+      }
+    }
+    return try result.get()
+  }
+
   /// The largest constant a text file may describe; larger ones are errors, not allocations.
   static let maxConstantBytes = 1 << 34
 

@@ -16,6 +16,7 @@ enum QuantizedPlans {
     t["qcc.conv"] = conv
     t["qcc.add"] = add
     t["qcc.mul"] = mul
+    t["qcc.attention"] = attention
   }
 
   typealias Q = QuantizedOps

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import QCCIR
+import QCCTargets
 
 // qcc's command-line driver: argument parsing and dispatch only. Each
 // subcommand lives in its own file; the work happens in the libraries.
@@ -9,13 +10,13 @@ import QCCIR
 let commands: [Command] = [compileCommand, importCommand, optCommand, runCommand, compareCommand, conformanceCommand, reportCommand]
 
 let topLevelHelp = """
-  USAGE: qcc MODEL.onnx --calib DIR --target qprog -o OUT.qprog [--preset P]
+  USAGE: qcc MODEL.onnx --calib DIR --target T -o OUT [--preset P]
          qcc <command> [options]
 
   qcc is a quantizing compiler: it imports ONNX models into an SSA IR, runs
   pipelines of passes over it (calibration, smoothing, quantization, integer
-  lowering), and emits an integer program; it also runs models with its
-  reference interpreter.
+  lowering, fusion), and emits an integer program or a folder of C for a
+  device; it also runs models with its reference interpreter.
 
   COMMANDS:
   \(commands.map { "  " + $0.spec.name.padding(13) + $0.spec.summary }.joined(separator: "\n"))
@@ -28,9 +29,9 @@ let topLevelHelp = """
   EXIT CODES:
     0 success, 1 bad input or usage, 2 internal error
 
-  TARGETS:
+  TARGETS (--target):
     qprog        An integer program a small C runtime interprets (docs/qprog.md)
-    Not yet implemented: c, x86-avx2, arm-neon code generation.
+  \(CTarget.allCases.map { "  " + $0.rawValue.padding(13) + $0.summary + " (docs/c-targets.md)" }.joined(separator: "\n"))
 
   """
 

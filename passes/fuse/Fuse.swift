@@ -11,16 +11,20 @@ import QCCPass
 ///
 /// and likewise `qcc.requantize` of an accumulator into a matmul whose
 /// result is the requantized type. The fused op's result type names its
-/// epilogue (Sources/QCCOps/QuantizedMatMul.swift); its accumulator never
-/// reaches memory outside the kernel. Fires only when the accumulator has
-/// no other use.
+/// epilogue (Sources/QCCOps/QuantizedMatMul.swift). Fires only when the
+/// accumulator has no other use.
+///
+/// Then the quantized attention subgraph — scores matmul, mask, softmax,
+/// NaN guard, quantize, matmul with v — becomes one `qcc.attention`
+/// (AttentionPattern.swift), whose kernel keeps the scores in cache.
 public struct Fuse: Pass {
   public static let name = "fuse"
-  public static let summary = "Fuse integer matmuls with the dequantize or requantize of their accumulator (bit-identical)"
+  public static let summary =
+    "Fuse matmul epilogues and quantized attention into single ops whose results stay bit-identical"
   public let options: NoOptions
   public init(options: NoOptions) { self.options = options }
 
-  static let driver = PatternDriver([MatMulEpiloguePattern()])
+  static let driver = PatternDriver([MatMulEpiloguePattern(), AttentionPattern()])
 
   public func run(on module: inout Module, context: inout PassContext) throws(PassError) -> Changed {
     let g = module.graph

@@ -52,6 +52,7 @@
 #define QCC_USE_BOOL_BINARY 1
 #define QCC_USE_F32_REDUCE 1
 #define QCC_USE_F32_POOL 1
+#define QCC_USE_ATTENTION 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -120,6 +121,12 @@ typedef struct {
     int64_t row_bytes, outer, axis_size, index_count, index_bytes, axis;
 } gather_args;
 
+typedef struct {
+    qcc_attention head;
+    int64_t batch_rank;
+    const int64_t *batch_shape, *q_strides, *k_strides, *v_strides, *out_strides, *mask_strides;
+} attention_args;
+
 /* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
 typedef struct {
     const qcc_call *call;
@@ -137,6 +144,7 @@ typedef struct {
         convert_args convert;
         float_args f;
         gather_args gather;
+        attention_args attention;
     } a;
 } decoder;
 
@@ -148,7 +156,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",
+    "f32_reduce",  "f32_pool",    "attention",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -935,11 +943,112 @@ static int decode_f32_pool(decoder *d) {
     return 0;
 }
 
+/* An 8-bit operand type of ATTENTION (i8 or u8). */
+static int byte_type_at(decoder *d, int index, const char *name, qcc_qtype *out) {
+    int64_t v = 0;
+    if (int_in(d, index, name, -1, QCC_QTYPE_I8, QCC_QTYPE_U8, &v)) return -1;
+    *out = (qcc_qtype)v;
+    return 0;
+}
+
+/* A float of ATTENTION that must be finite and > 0 (a scale). */
+static int scale_float_at(decoder *d, int index, const char *name, float *out) {
+    const float v = d->call->floats[index];
+    if (!(v > 0.0f && v <= 3.40282347e38f))
+        return fail(d, "float %d (%s) is %g; expected a finite value > 0", index, name, (double)v);
+    *out = v;
+    return 0;
+}
+
+/*
+ * 23 ATTENTION: out (w), q, k, v, mask (opt, f32), scratch (w); q_type, k_type, v_type, p_type, out_type,
+ * q_zero_point, k_zero_point, v_zero_point, p_zero_point, p_qmin, p_qmax, out_zero_point, out_qmin, out_qmax,
+ * out_multiplier, out_shift, replace_nan, m, n, d, dv, mask_row_stride, mask_col_stride, batch_rank,
+ * batch_shape, q_strides, k_strides, v_strides, out_strides, mask_strides; score_scale, p_scale, out_scale, nan_value.
+ */
+static int decode_attention(decoder *d) {
+    attention_args *a = &d->a.attention;
+    qcc_attention *h = &a->head;
+    const int64_t *ints = d->call->ints;
+    int64_t v[12] = {0};
+    if (rank_at(d, 23, "batch_rank", 24, 6, &a->batch_rank) || byte_type_at(d, 0, "q_type", &h->q_type) ||
+        byte_type_at(d, 1, "k_type", &h->k_type) || byte_type_at(d, 2, "v_type", &h->v_type) ||
+        byte_type_at(d, 3, "p_type", &h->p_type) || int_in(d, 4, "out_type", -1, -1, QCC_QTYPE_U16, &v[0]) ||
+        value_of_type(d, 5, "q_zero_point", h->q_type, &v[1]) || value_of_type(d, 6, "k_zero_point", h->k_type, &v[2]) ||
+        value_of_type(d, 7, "v_zero_point", h->v_type, &v[3]) || value_of_type(d, 8, "p_zero_point", h->p_type, &v[4]) ||
+        clamp_range(d, 9, h->p_type, &v[5], &v[6]) || int_in(d, 16, "replace_nan", -1, 0, 1, &v[7]) ||
+        size_at(d, 17, "m", &h->m) || size_at(d, 18, "n", &h->n) || size_at(d, 19, "d", &h->d) ||
+        size_at(d, 20, "dv", &h->dv) ||
+        int_in(d, 21, "mask_row_stride", -1, -QCC_CALL_MAX_VALUE, QCC_CALL_MAX_VALUE, &h->mask_row_stride) ||
+        int_in(d, 22, "mask_col_stride", -1, -QCC_CALL_MAX_VALUE, QCC_CALL_MAX_VALUE, &h->mask_col_stride) ||
+        scale_float_at(d, 0, "score_scale", &h->score_scale) || scale_float_at(d, 1, "p_scale", &h->p_scale))
+        return -1;
+    h->out_f32 = v[0] < 0;
+    h->q_zero_point = (int32_t)v[1];
+    h->k_zero_point = (int32_t)v[2];
+    h->v_zero_point = (int32_t)v[3];
+    h->p_zero_point = (int32_t)v[4];
+    h->p_qmin = (int32_t)v[5];
+    h->p_qmax = (int32_t)v[6];
+    h->replace_nan = (int)v[7];
+    h->nan_value = d->call->floats[3];
+    if (h->out_f32) {
+        for (int i = 11; i <= 15; i++)
+            if (ints[i] != 0) return bad_int(d, i, "out requantization", -1, "0 (out_type is -1: f32)");
+        if (scale_float_at(d, 2, "out_scale", &h->out_scale)) return -1;
+        h->out_type = QCC_QTYPE_I8;
+        h->out_zero_point = h->out_qmin = h->out_qmax = h->out_multiplier = h->out_shift = 0;
+    } else {
+        h->out_type = (qcc_qtype)v[0];
+        if (value_of_type(d, 11, "out_zero_point", v[0], &v[8]) || clamp_range(d, 12, v[0], &v[9], &v[10]) ||
+            int_in(d, 14, "out_multiplier", -1, 0, INT32_MAX, &v[11]) || int_in(d, 15, "out_shift", -1, 1, 62, &v[0]))
+            return -1;
+        if (d->call->floats[2] != 0.0f) return fail(d, "float 2 (out_scale) is %g; expected 0 (out is requantized)",
+                                                    (double)d->call->floats[2]);
+        h->out_zero_point = (int32_t)v[8];
+        h->out_qmin = (int32_t)v[9];
+        h->out_qmax = (int32_t)v[10];
+        h->out_multiplier = (int32_t)v[11];
+        h->out_shift = (int32_t)v[0];
+        h->out_scale = 0.0f;
+    }
+    const int r = (int)a->batch_rank;
+    const int64_t **arrays[6] = {&a->batch_shape, &a->q_strides, &a->k_strides, &a->v_strides, &a->out_strides,
+                                 &a->mask_strides};
+    static const char *const names[6] = {"batch_shape", "q_strides", "k_strides", "v_strides", "out_strides",
+                                         "mask_strides"};
+    for (int i = 0; i < 6; i++)
+        if (array_at(d, 24 + i * r, r, names[i], i > 0, arrays[i])) return -1;
+    span s[5];
+    const int64_t *strides[5] = {a->q_strides, a->k_strides, a->v_strides, a->out_strides, a->mask_strides};
+    /* Each operand's rows within one batch: q [m, d], k [d, n], v [n, dv], out [m, dv], mask [m, n] strided. */
+    const int64_t rows[5] = {h->m, h->d, h->n, h->m, h->m}, cols[5] = {h->d, h->n, h->dv, h->dv, h->n};
+    for (int i = 0; i < 5; i++) {
+        s[i] = span_start();
+        span_dims(&s[i], r, a->batch_shape, strides[i]);
+        span_dim(&s[i], rows[i], i == 4 ? h->mask_row_stride : cols[i]);
+        span_dim(&s[i], cols[i], i == 4 ? h->mask_col_stride : 1);
+    }
+    /* A product without rows (n = 0 keys) has scores of nothing: softmax of nothing is not defined here. */
+    if (h->n == 0 && h->m > 0 && h->dv > 0) return fail(d, "n (keys) is 0; expected at least one key");
+    const int64_t out_bytes = h->out_f32 ? 4 : qtype_bytes(h->out_type);
+    /* Sizes are within 2^48, so the scratch (at most max(64 KiB, one row's 9n + 4dv bytes)) cannot overflow. */
+#ifdef QCC_USE_ATTENTION
+    const int64_t scratch = qcc_qattention_scratch_bytes(h->m, h->n, h->dv);
+#else
+    const int64_t scratch = 0; /* never run: decode() rejects ATTENTION calls first */
+#endif
+    return buffer(d, 0, "out", B_WRITE, out_bytes, s[3]) || buffer(d, 1, "q", B_READ, 1, s[0]) ||
+           buffer(d, 2, "k", B_READ, 1, s[1]) || buffer(d, 3, "v", B_READ, 1, s[2]) ||
+           buffer(d, 4, "mask", B_READ | B_OPT, 4, s[4]) ||
+           dense_buffer(d, 5, "scratch", B_WRITE | B_OPT, 4, (scratch + 3) / 4);
+}
+
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4,
-                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2, 3};
+                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6};
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1054,6 +1163,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_ATTENTION
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1096,6 +1210,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_F32_ISNAN: return decode_f32_isnan(d);
     case QCC_KERNEL_BOOL_BINARY: return decode_bool_binary(d);
     case QCC_KERNEL_F32_POOL: return decode_f32_pool(d);
+    case QCC_KERNEL_ATTENTION: return decode_attention(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1412,6 +1527,28 @@ static int run_call(decoder *d) {
         qcc_f32_pool((int)p->kind, (const float *)buf[1], (float *)buf[0], (int64_t *)buf[2], p->planes, &p->window,
                      p->pad_end, (int)p->count_include_pad, (int)p->storage_order);
         return 0;
+    }
+#endif
+#ifdef QCC_USE_ATTENTION
+    case QCC_KERNEL_ATTENTION: {
+        const attention_args *a = &d->a.attention;
+        const qcc_attention *h = &a->head;
+        const int64_t out_bytes = h->out_f32 ? 4 : qtype_bytes(h->out_type);
+        int64_t index[QCC_MAX_RANK] = {0};
+        for (int i = 0; i < (int)a->batch_rank; i++)
+            if (a->batch_shape[i] == 0) return 0;
+        for (;;) {
+            int64_t off[5] = {0, 0, 0, 0, 0};
+            const int64_t *strides[5] = {a->q_strides, a->k_strides, a->v_strides, a->out_strides, a->mask_strides};
+            for (int i = 0; i < (int)a->batch_rank; i++)
+                for (int j = 0; j < 5; j++) off[j] += index[i] * strides[j][i];
+            qcc_qattention(h, (const char *)buf[1] + off[0], (const char *)buf[2] + off[1],
+                           (const char *)buf[3] + off[2], buf[4] ? (const float *)buf[4] + off[4] : NULL,
+                           (char *)buf[0] + off[3] * out_bytes, buf[5]);
+            int i = (int)a->batch_rank - 1;
+            while (i >= 0 && ++index[i] == a->batch_shape[i]) index[i--] = 0;
+            if (i < 0) return 0;
+        }
     }
 #endif
     default: return fail(d, "this runtime is built without the %s kernel", d->name);

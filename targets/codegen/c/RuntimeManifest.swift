@@ -24,6 +24,8 @@ enum RuntimeManifest {
     case .qconv: ["quant_conv.c"] + qgemm
     case .qadd, .qmul: ["quant_elementwise.c"]
     case .cast: ["cast.c"]
+    case .attention:
+      ["quant_attention.c"] + sources(of: .quantize) + sources(of: .f32Binary) + sources(of: .f32Softmax) + qgemm
     }
   }
 

@@ -157,6 +157,23 @@
  *                    indices [planes, out]. kernel, stride, dilation >= 1, pads >= 0; indices
  *                    only with max. Windows are clipped to the input, so any out size reads
  *                    only x.
+ * 23 ATTENTION       buffers: out (w), q, k, v, mask (opt, f32), scratch (w; qcc_qattention_scratch_bytes(m, n, dv)
+ *                             bytes, 4-byte aligned; opt when that is 0)
+ *                    ints:    q_type, k_type, v_type, p_type (i8 or u8 each), out_type (-1: f32, else i8..u16),
+ *                             q_zero_point, k_zero_point, v_zero_point, p_zero_point, p_qmin, p_qmax,
+ *                             out_zero_point, out_qmin, out_qmax, out_multiplier, out_shift (all 0 when out
+ *                             is f32), replace_nan (0/1), m, n, d, dv, mask_row_stride, mask_col_stride,
+ *                             batch_rank, batch_shape[..], q_strides[..], k_strides[..], v_strides[..],
+ *                             out_strides[..], mask_strides[..]
+ *                    floats:  score_scale, p_scale, out_scale (0 when out is requantized), nan_value
+ *                    -> qcc_qattention per batch index: softmax(dequantize(q k) + mask) quantized, times v,
+ *                    requantized (out_multiplier in 0..2^31-1, out_shift 1..62) or dequantized by
+ *                    out_scale. q is [m, d], k [d, n], v [n, dv], out [m, dv], each dense within a batch
+ *                    and at its batch strides; the mask's element (i, j) at i * mask_row_stride +
+ *                    j * mask_col_stride from its batch offset. score_scale and p_scale (and out_scale
+ *                    for f32) are finite and > 0; n >= 1 unless nothing is computed. The same bits as
+ *                    QGEMM, DEQUANTIZE, F32_BINARY (add), F32_SOFTMAX, ISNAN + WHERE, QUANTIZE, QGEMM
+ *                    and REQUANTIZE / DEQUANTIZE calls in turn.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -188,10 +205,11 @@ typedef enum {
     QCC_KERNEL_BOOL_BINARY = 20,
     QCC_KERNEL_F32_REDUCE = 21,
     QCC_KERNEL_F32_POOL = 22,
+    QCC_KERNEL_ATTENTION = 23,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 23
+#define QCC_KERNEL_LIMIT 24
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 8

@@ -255,4 +255,48 @@ void qcc_qmul(qcc_qtype y_type, void *y, int32_t zy, int32_t qmin, int32_t qmax,
               const int64_t *a_strides, int32_t za, qcc_qtype b_type, const void *b, const int64_t *b_strides,
               int32_t zb, int64_t m, const int64_t *shape, int rank);
 
+/* ------------------------------------------------------------------------ */
+/* Quantized attention (quant_attention.c)                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One attention: the composition of the integer and float kernels above that
+ * the unfused program runs, computed a block of query rows at a time so its
+ * intermediates stay in cache. For every batch index and query row i:
+ *   acc[i, j]  = sum_t (q[i, t] - q_zero_point) * (k[t, j] - k_zero_point)     (qcc_qgemm_i32)
+ *   s[i, j]    = (float)acc[i, j] * score_scale                                (qcc_dequantize_f32)
+ *   s[i, j]    = s[i, j] + mask[i, j]          when mask is given               (qcc_f32_binary ADD)
+ *   p[i, :]    = softmax(s[i, :])                                             (qcc_f32_softmax)
+ *   p[i, j]    = nan_value where p[i, j] is NaN, when replace_nan              (IsNaN + Where)
+ *   pq[i, j]   = quantize(p[i, j]; p_scale, p_zero_point, p_qmin..p_qmax)       (qcc_quantize_f32)
+ *   acc2[i, c] = sum_j (pq[i, j] - p_zero_point) * (v[j, c] - v_zero_point)    (qcc_qgemm_i32)
+ *   out[i, c]  = requantize(acc2) (out_type i8..u16) or (float)acc2 * out_scale (out f32)
+ * Every step is the kernel named, on whole rows, so the results are the bits
+ * the unfused calls compute. q [m, d], k [d, n] (already transposed), v [n, dv]
+ * and out [m, dv] are dense row-major; q, k, v, p are 8-bit (i8 or u8); the
+ * mask element (i, j) is at mask[i * mask_row_stride + j * mask_col_stride].
+ */
+typedef struct {
+    int64_t m, n, d, dv;
+    qcc_qtype q_type, k_type, v_type, p_type;
+    int32_t q_zero_point, k_zero_point, v_zero_point;
+    float score_scale;
+    int64_t mask_row_stride, mask_col_stride;
+    int replace_nan;
+    float nan_value;
+    float p_scale;
+    int32_t p_zero_point, p_qmin, p_qmax;
+    int out_f32;                 /* 1: out is f32 = acc2 * out_scale; 0: requantized to out_type */
+    float out_scale;
+    qcc_qtype out_type;
+    int32_t out_multiplier, out_shift, out_zero_point, out_qmin, out_qmax;
+} qcc_attention;
+
+/* Bytes of scratch qcc_qattention needs (a block of rows' intermediates). */
+int64_t qcc_qattention_scratch_bytes(int64_t m, int64_t n, int64_t dv);
+
+/* One attention of `a` (mask NULL for none); scratch holds qcc_qattention_scratch_bytes bytes, 4-byte aligned. */
+void qcc_qattention(const qcc_attention *a, const void *q, const void *k, const void *v, const float *mask, void *out,
+                    void *scratch);
+
 #endif
