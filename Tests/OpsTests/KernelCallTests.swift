@@ -566,7 +566,43 @@ enum KernelCall {
     #expect(K.run(QCC_KERNEL_CAST, [nil, nil], [1, 5, 0]) == nil)
     #expect(String(cString: qcc_elem_name(14)) == "i4" && String(cString: qcc_elem_name(4)) == "bf16")
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
-    #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && qcc_kernel_name(23) == nil)
+    #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
+    #expect(qcc_kernel_name(24) == nil)
+  }
+
+  /// ATTENTION's decoder: types, the requantization ints an f32 result must leave 0, scales, extents.
+  @Test func attentionCallsAreChecked() {
+    // One head: q [2, 3], k [3, 4], v [4, 2], out f32 [2, 2].
+    let q = CallBuffer([Int8](repeating: 1, count: 6)), k = CallBuffer([Int8](repeating: 2, count: 12))
+    let v = CallBuffer([Int8](repeating: 3, count: 8)), out = CallBuffer(bytes: 16)
+    let scratch = CallBuffer(bytes: Int(qcc_qattention_scratch_bytes(2, 4, 2)))
+    let ints: [Int64] = [0, 0, 0, 1, -1, 0, 0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 2, 4, 3, 2, 0, 0, 0]
+    let floats: [Float] = [0.01, 1.0 / 256, 0.02, 0]
+    func run(_ ints: [Int64], _ floats: [Float]) -> String? {
+      K.run(QCC_KERNEL_ATTENTION, [out.ref, q.ref, k.ref, v.ref, nil, scratch.ref], ints, floats)
+    }
+    #expect(run(ints, floats) == nil)
+    // Equal scores give p = 1/4, 64 in u8 at scale 1/256; each output accumulates 4 · 64 · 3 = 768, times out_scale.
+    #expect(out.values(Float.self) == [Float](repeating: Float(768) * 0.02, count: 4))
+    var bad = ints
+    bad[2] = 2
+    #expect(run(bad, floats) == "attention: int 2 (v_type) is 2; expected 0..1")
+    bad = ints
+    bad[14] = 5
+    #expect(run(bad, floats) == "attention: int 14 (out requantization) is 5; expected 0 (out_type is -1: f32)")
+    #expect(run(ints, [0, 1, 1, 0]) == "attention: float 0 (score_scale) is 0; expected a finite value > 0")
+    // Extents: q is [m, d] = 6 bytes, out [m, dv] f32 = 16 bytes, the scratch as qcc_qattention_scratch_bytes says.
+    let scratchBytes = qcc_qattention_scratch_bytes(2, 4, 2)
+    let info = [K.info(0, 16, writable: true), K.info(0, 6), K.info(0, 12), K.info(0, 8), K.absent, K.info(0, scratchBytes, writable: true)]
+    #expect(K.check(QCC_KERNEL_ATTENTION, [nil, nil, nil, nil, nil, nil], ints, floats, info: info) == nil)
+    var shortQ = info
+    shortQ[1] = K.info(0, 5)
+    #expect(K.check(QCC_KERNEL_ATTENTION, [nil, nil, nil, nil, nil, nil], ints, floats, info: shortQ)
+      == "attention: buffer 1 (q) reads bytes [0, 6) from its pointer; its tensor holds [0, 5)")
+    var shortScratch = info
+    shortScratch[5] = K.info(0, scratchBytes - 4, writable: true)
+    #expect(K.check(QCC_KERNEL_ATTENTION, [nil, nil, nil, nil, nil, nil], ints, floats, info: shortScratch)
+      == "attention: buffer 5 (scratch) writes bytes [0, \(scratchBytes)) from its pointer; its tensor holds [0, \(scratchBytes - 4))")
   }
 
   // MARK: Malformed calls
@@ -574,8 +610,8 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..22")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..22")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..23")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..23")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")
