@@ -111,9 +111,10 @@ static inline void advance(outer_cursor *c, const broadcast_layout *l, int opera
         }                                                                                                              \
     } while (0)
 
-QCC_TARGET_CLONES
-void qcc_f32_binary(qcc_binary_op op, float *out, const float *a, const int64_t *a_strides, const float *b,
-                    const int64_t *b_strides, const int64_t *shape, int rank) {
+QCC_DISPATCHED(extern, qcc_f32_binary,
+               (qcc_binary_op op, float *out, const float *a, const int64_t *a_strides, const float *b,
+                const int64_t *b_strides, const int64_t *shape, int rank),
+               (op, out, a, a_strides, b, b_strides, shape, rank)) {
     broadcast_layout l;
     const int64_t *strides[2] = {a_strides, b_strides};
     if (!collapse(&l, shape, rank, 2, strides)) return;
@@ -131,9 +132,10 @@ void qcc_f32_binary(qcc_binary_op op, float *out, const float *a, const int64_t 
     }
 }
 
-QCC_TARGET_CLONES
-void qcc_f32_compare(qcc_compare_op op, uint8_t *out, const float *a, const int64_t *a_strides, const float *b,
-                     const int64_t *b_strides, const int64_t *shape, int rank) {
+QCC_DISPATCHED(extern, qcc_f32_compare,
+               (qcc_compare_op op, uint8_t *out, const float *a, const int64_t *a_strides, const float *b,
+                const int64_t *b_strides, const int64_t *shape, int rank),
+               (op, out, a, a_strides, b, b_strides, shape, rank)) {
     broadcast_layout l;
     const int64_t *strides[2] = {a_strides, b_strides};
     if (!collapse(&l, shape, rank, 2, strides)) return;

@@ -17,8 +17,9 @@ QCC_NO_CONTRACT
         }                                                                                                              \
     } while (0)
 
-QCC_TARGET_CLONES
-void qcc_f32_unary(qcc_unary_op op, float *out, const float *in, int64_t n, float alpha, float beta) {
+QCC_DISPATCHED(extern, qcc_f32_unary,
+               (qcc_unary_op op, float *out, const float *in, int64_t n, float alpha, float beta),
+               (op, out, in, n, alpha, beta)) {
     switch (op) {
     case QCC_UNARY_NEG: UNARY_LOOP(-x); break;
     case QCC_UNARY_ABS: UNARY_LOOP(fabsf(x)); break;
@@ -88,8 +89,9 @@ void qcc_f32_unary(qcc_unary_op op, float *out, const float *in, int64_t n, floa
     }
 }
 
-QCC_TARGET_CLONES
-void qcc_f32_pow_scalar(float *out, const float *in, int64_t n, float exponent) {
+QCC_DISPATCHED(extern, qcc_f32_pow_scalar,
+               (float *out, const float *in, int64_t n, float exponent),
+               (out, in, n, exponent)) {
     if (exponent == 1.0f) {
         if (out != in) memmove(out, in, (size_t)n * sizeof(float));
     } else if (exponent == 2.0f) {

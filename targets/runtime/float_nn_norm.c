@@ -126,7 +126,9 @@ QCC_INLINE void softmax_columns(int mode, const float *x, float *y, int64_t n, i
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_softmax(int mode, const float *x, float *y, int64_t outer, int64_t n, int64_t inner) {
+QCC_DISPATCHED(extern, qcc_f32_softmax,
+               (int mode, const float *x, float *y, int64_t outer, int64_t n, int64_t inner),
+               (mode, x, y, outer, n, inner)) {
     if (n == 0) return;
     for (int64_t o = 0; o < outer; o++) {
         const float *xo = x + o * n * inner;
@@ -169,7 +171,9 @@ QCC_INLINE double squares_contiguous(const float *x, int64_t n, double center) {
     return r;
 }
 
-QCC_TARGET_CLONES void qcc_f32_row_moments(const float *x, int64_t rows, int64_t n, double *mean, double *variance) {
+QCC_DISPATCHED(extern, qcc_f32_row_moments,
+               (const float *x, int64_t rows, int64_t n, double *mean, double *variance),
+               (x, rows, n, mean, variance)) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
         double m = n > 0 ? sum_contiguous(xr, n) / (double)n : NAN;
@@ -178,8 +182,10 @@ QCC_TARGET_CLONES void qcc_f32_row_moments(const float *x, int64_t rows, int64_t
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_layernorm(const float *x, const float *scale, const float *bias, float *y, float *mean_out,
-                       float *inv_std_out, int64_t rows, int64_t n, float epsilon) {
+QCC_DISPATCHED(extern, qcc_f32_layernorm,
+               (const float *x, const float *scale, const float *bias, float *y, float *mean_out, float *inv_std_out,
+                int64_t rows, int64_t n, float epsilon),
+               (x, scale, bias, y, mean_out, inv_std_out, rows, n, epsilon)) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
         float *yr = y + r * n;
@@ -197,7 +203,9 @@ QCC_TARGET_CLONES void qcc_f32_layernorm(const float *x, const float *scale, con
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_rmsnorm(const float *x, const float *scale, float *y, int64_t rows, int64_t n, float epsilon) {
+QCC_DISPATCHED(extern, qcc_f32_rmsnorm,
+               (const float *x, const float *scale, float *y, int64_t rows, int64_t n, float epsilon),
+               (x, scale, y, rows, n, epsilon)) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
         float *yr = y + r * n;
@@ -211,8 +219,9 @@ QCC_TARGET_CLONES void qcc_f32_rmsnorm(const float *x, const float *scale, float
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_row_affine(const float *x, float *y, int64_t rows, int64_t n, const float *a, const float *b,
-                        int64_t a_period) {
+QCC_DISPATCHED(extern, qcc_f32_row_affine,
+               (const float *x, float *y, int64_t rows, int64_t n, const float *a, const float *b, int64_t a_period),
+               (x, y, rows, n, a, b, a_period)) {
     for (int64_t r = 0; r < rows; r++) {
         const float *xr = x + r * n;
         float *yr = y + r * n;

@@ -158,7 +158,9 @@ QCC_INLINE void log_sum_exp_columns(const float *x, float *y, int64_t n, int64_t
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_reduce(qcc_reduce_kind kind, const float *x, float *y, int64_t outer, int64_t n, int64_t inner) {
+QCC_DISPATCHED(extern, qcc_f32_reduce,
+               (qcc_reduce_kind kind, const float *x, float *y, int64_t outer, int64_t n, int64_t inner),
+               (kind, x, y, outer, n, inner)) {
     if (n == 0) {
         float v = kind == QCC_REDUCE_MEAN ? NAN
                   : (kind == QCC_REDUCE_LOG_SUM || kind == QCC_REDUCE_LOG_SUM_EXP) ? -INFINITY
@@ -195,8 +197,9 @@ QCC_TARGET_CLONES void qcc_f32_reduce(qcc_reduce_kind kind, const float *x, floa
     }
 }
 
-QCC_TARGET_CLONES void qcc_f32_arg_reduce(int is_min, int select_last, const float *x, int64_t *y, int64_t outer, int64_t n,
-                        int64_t inner) {
+QCC_DISPATCHED(extern, qcc_f32_arg_reduce,
+               (int is_min, int select_last, const float *x, int64_t *y, int64_t outer, int64_t n, int64_t inner),
+               (is_min, select_last, x, y, outer, n, inner)) {
     for (int64_t o = 0; o < outer; o++) {
         for (int64_t i = 0; i < inner; i++) {
             const float *v = x + o * n * inner + i;

@@ -112,14 +112,16 @@ QCC_INLINE int32_t quantize_one(float x, float s, int32_t z, float lo, float hi)
 }
 
 /* One parameter for the whole run. */
-QCC_TARGET_CLONES static void quantize_run(const float *x, int64_t n, float s, int32_t z, float lo, float hi,
-                                           int32_t *q) {
+QCC_DISPATCHED(static, quantize_run,
+               (const float *x, int64_t n, float s, int32_t z, float lo, float hi, int32_t *q),
+               (x, n, s, z, lo, hi, q)) {
     for (int64_t j = 0; j < n; j++) q[j] = quantize_one(x[j], s, z, lo, hi);
 }
 
 /* A parameter per element. */
-QCC_TARGET_CLONES static void quantize_run_varying(const float *x, int64_t n, const float *s, const int32_t *z,
-                                                   float lo, float hi, int32_t *q) {
+QCC_DISPATCHED(static, quantize_run_varying,
+               (const float *x, int64_t n, const float *s, const int32_t *z, float lo, float hi, int32_t *q),
+               (x, n, s, z, lo, hi, q)) {
     for (int64_t j = 0; j < n; j++) q[j] = quantize_one(x[j], s[j], z[j], lo, hi);
 }
 
@@ -149,12 +151,13 @@ void qcc_quantize_f32(qcc_qtype type, void *dst, const float *x, int64_t outer, 
 /* ------------------------------------------------------------------------ */
 
 /* x = (float)(q - z) * s with q - z exact in int32 (values of at most 16 bits with zero points in range, or z = 0). */
-QCC_TARGET_CLONES static void dequantize_run(const int32_t *q, int64_t n, float s, int32_t z, float *x) {
+QCC_DISPATCHED(static, dequantize_run, (const int32_t *q, int64_t n, float s, int32_t z, float *x), (q, n, s, z, x)) {
     for (int64_t j = 0; j < n; j++) x[j] = (float)(q[j] - z) * s;
 }
 
-QCC_TARGET_CLONES static void dequantize_run_varying(const int32_t *q, int64_t n, const float *s, const int32_t *z,
-                                                     float *x) {
+QCC_DISPATCHED(static, dequantize_run_varying,
+               (const int32_t *q, int64_t n, const float *s, const int32_t *z, float *x),
+               (q, n, s, z, x)) {
     for (int64_t j = 0; j < n; j++) x[j] = (float)(q[j] - z[j]) * s[j];
 }
 
@@ -246,8 +249,10 @@ QCC_INLINE int32_t requantize_one_narrow(int32_t v, int32_t zin, int32_t m, int 
     return requantize_finish((int64_t)(v - zin) * m, s, zout, qmin, qmax);
 }
 
-QCC_TARGET_CLONES static void requantize_run(int narrow, const int32_t *v, int64_t n, int32_t zin, int32_t m, int s,
-                                             int32_t zout, int32_t qmin, int32_t qmax, int32_t *y) {
+QCC_DISPATCHED(static, requantize_run,
+               (int narrow, const int32_t *v, int64_t n, int32_t zin, int32_t m, int s, int32_t zout, int32_t qmin,
+                int32_t qmax, int32_t *y),
+               (narrow, v, n, zin, m, s, zout, qmin, qmax, y)) {
     if (narrow)
         for (int64_t j = 0; j < n; j++) y[j] = requantize_one_narrow(v[j], zin, m, s, zout, qmin, qmax);
     else
@@ -255,9 +260,10 @@ QCC_TARGET_CLONES static void requantize_run(int narrow, const int32_t *v, int64
 }
 
 /* A channel per element (per axis along the last dimension). */
-QCC_TARGET_CLONES static void requantize_run_varying(int narrow, const int32_t *v, int64_t n, const int32_t *zin,
-                                                     const int32_t *m, const int32_t *s, const int32_t *zout,
-                                                     int32_t qmin, int32_t qmax, int32_t *y) {
+QCC_DISPATCHED(static, requantize_run_varying,
+               (int narrow, const int32_t *v, int64_t n, const int32_t *zin, const int32_t *m, const int32_t *s,
+                const int32_t *zout, int32_t qmin, int32_t qmax, int32_t *y),
+               (narrow, v, n, zin, m, s, zout, qmin, qmax, y)) {
     if (narrow)
         for (int64_t j = 0; j < n; j++) y[j] = requantize_one_narrow(v[j], zin[j], m[j], s[j], zout[j], qmin, qmax);
     else

@@ -28,8 +28,10 @@ QCC_INLINE int32_t finish(int64_t r, int32_t zy, int32_t qmin, int32_t qmax) {
     return (int32_t)r;
 }
 
-QCC_TARGET_CLONES static void add_run(const int32_t *a, const int32_t *b, int64_t n, int32_t za, int64_t ma, int32_t zb,
-                                      int64_t mb, int32_t zy, int32_t qmin, int32_t qmax, int32_t *y) {
+QCC_DISPATCHED(static, add_run,
+               (const int32_t *a, const int32_t *b, int64_t n, int32_t za, int64_t ma, int32_t zb, int64_t mb,
+                int32_t zy, int32_t qmin, int32_t qmax, int32_t *y),
+               (a, b, n, za, ma, zb, mb, zy, qmin, qmax, y)) {
     for (int64_t j = 0; j < n; j++) {
         const int64_t p = ((int64_t)a[j] - za) * ma + ((int64_t)b[j] - zb) * mb + QE_ROUND;
         y[j] = finish(p >> QE_SHIFT, zy, qmin, qmax);
@@ -44,8 +46,10 @@ static void add_run_wide(const int32_t *a, const int32_t *b, int64_t n, int32_t 
     }
 }
 
-QCC_TARGET_CLONES static void mul_run(const int32_t *a, const int32_t *b, int64_t n, int32_t za, int32_t zb, int64_t m,
-                                      int32_t zy, int32_t qmin, int32_t qmax, int32_t *y) {
+QCC_DISPATCHED(static, mul_run,
+               (const int32_t *a, const int32_t *b, int64_t n, int32_t za, int32_t zb, int64_t m, int32_t zy,
+                int32_t qmin, int32_t qmax, int32_t *y),
+               (a, b, n, za, zb, m, zy, qmin, qmax, y)) {
     for (int64_t j = 0; j < n; j++) {
         const int64_t p = ((int64_t)a[j] - za) * ((int64_t)b[j] - zb) * m + QE_ROUND;
         y[j] = finish(p >> QE_SHIFT, zy, qmin, qmax);

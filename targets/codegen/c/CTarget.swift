@@ -29,7 +29,7 @@ public enum CTarget: String, CaseIterable, Sendable {
   /// integer GEMM on its plain C loops (no NEON, no run-time VNNI dispatch).
   public var requiredDefines: [String] {
     switch self {
-    case .portable: ["-DQCC_QGEMM_NO_SIMD"]
+    case .portable: ["-DQCC_QGEMM_NO_SIMD", "-DQCC_NO_RUNTIME_DISPATCH"]
     case .x86AVX2, .armNEON: []
     }
   }

@@ -55,6 +55,56 @@
 #define QCC_TARGET_CLONES
 #define QCC_HAS_CLONES 0
 #endif
+/*
+ * QCC_DISPATCHED(storage, name, params, args) { body } defines the kernel
+ * `name` from a body written once:
+ * - with target clones (above): one clone per instruction set, as
+ *   QCC_TARGET_CLONES;
+ * - without them (generated code, -DQCC_NO_TARGET_CLONES) on x86-64 with GCC
+ *   or Clang: the body compiled for the build's target, and once more for
+ *   x86-64-v4 (AVX-512), taken at run time when cpuid says the CPU and the OS
+ *   support it. No ifuncs, so it links anywhere; -DQCC_NO_RUNTIME_DISPATCH
+ *   builds the first variant only;
+ * - elsewhere: the body, for the build's target.
+ * The float kernels compute the same bits on every instruction set (the
+ * rules above), so the choice changes speed only. `storage` is `static` or
+ * empty; `args` passes `params` on.
+ */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !QCC_HAS_CLONES && \
+    !defined(QCC_NO_RUNTIME_DISPATCH)
+#define QCC_RUNTIME_DISPATCH 1
+/* 1 when the CPU and the OS run x86-64-v4 code (AVX-512 F, BW, CD, DQ, VL on top of AVX2, FMA, BMI). */
+QCC_INLINE int qcc_cpu_has_x86_64_v4(void) {
+    static volatile int state = 0; /* 0 unknown, 1 no, 2 yes; a racing first call computes the same value */
+    if (state == 0) {
+        __builtin_cpu_init();
+        state = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
+                        __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") &&
+                        __builtin_cpu_supports("bmi2")
+                    ? 2
+                    : 1;
+    }
+    return state == 2;
+}
+#define QCC_DISPATCHED(storage, name, params, args)                                                                   \
+    QCC_INLINE void name##_body params;                                                                               \
+    static __attribute__((noinline, target("arch=x86-64-v4"))) void name##_x86_64_v4 params { name##_body args; }   \
+    storage void name params {                                                                                         \
+        if (qcc_cpu_has_x86_64_v4())                                                                                   \
+            name##_x86_64_v4 args;                                                                                     \
+        else                                                                                                           \
+            name##_body args;                                                                                          \
+    }                                                                                                                  \
+    QCC_INLINE void name##_body params
+#else
+#define QCC_RUNTIME_DISPATCH 0
+#define QCC_DISPATCHED(storage, name, params, args)                                                                   \
+    QCC_INLINE void name##_body params;                                                                               \
+    QCC_TARGET_CLONES storage void name params { name##_body args; }                                                   \
+    QCC_INLINE void name##_body params
+#endif
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__) || QCC_HAS_CLONES || \
     defined(QCC_ALWAYS_FMA)
 #define QCC_FMA(a, b, c) fmaf(a, b, c)
