@@ -14,8 +14,8 @@
 #include "qcc_float_elementwise.h"
 #include "qcc_float_nn.h"
 
-/* The scratch a block of rows may take: small enough for L2, large enough to amortise packing k and v. */
-#define ATTENTION_BLOCK_BYTES ((int64_t)64 * 1024)
+/* The scratch a block of rows may take: small enough for L2, large enough to amortise packing k and v (each block packs them again). */
+#define ATTENTION_BLOCK_BYTES ((int64_t)256 * 1024)
 
 /* Bytes per query row: the scores' accumulator and f32 values, the quantized probabilities, the output accumulator. */
 static int64_t row_bytes(int64_t n, int64_t dv) { return 9 * n + 4 * dv; }
