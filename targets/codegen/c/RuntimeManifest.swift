@@ -24,6 +24,7 @@ enum RuntimeManifest {
     case .qconv: ["quant_conv.c"] + qgemm
     case .qadd, .qmul: ["quant_elementwise.c"]
     case .cast: ["cast.c"]
+    case .qscan: ["quant_scan.c", "quant_convert.c", "float_elementwise_broadcast.c"] + qgemm
     }
   }
 
