@@ -14,13 +14,18 @@ import QCCPass
 /// epilogue (Sources/QCCOps/QuantizedMatMul.swift); its accumulator never
 /// reaches memory outside the kernel. Fires only when the accumulator has
 /// no other use.
+///
+/// And the Mamba selective scan, unrolled over the sequence by the export and
+/// quantized step by step, becomes one `qcc.selective_scan` whose kernel
+/// runs the same kernels in the same order (SelectiveScanPattern.swift).
 public struct Fuse: Pass {
   public static let name = "fuse"
-  public static let summary = "Fuse integer matmuls with the dequantize or requantize of their accumulator (bit-identical)"
+  public static let summary =
+    "Fuse integer matmuls with the dequantize or requantize of their accumulator, and unrolled selective scans into one op (bit-identical)"
   public let options: NoOptions
   public init(options: NoOptions) { self.options = options }
 
-  static let driver = PatternDriver([MatMulEpiloguePattern()])
+  static let driver = PatternDriver([MatMulEpiloguePattern(), SelectiveScanPattern()])
 
   public func run(on module: inout Module, context: inout PassContext) throws(PassError) -> Changed {
     let g = module.graph
