@@ -64,7 +64,7 @@ let package = Package(
       name: "ModelTests",
       dependencies: ["QCCONNX", "QCCIR", "QCCIO", "QCCOps", "QCCPass", "QCCPasses", "_QCCTestSupport"],
       path: "Tests/ModelTests"),
-    .testTarget(name: "PassTests", dependencies: ["QCCIR", "QCCPass", "QCCPasses"], path: "Tests/PassTests"),
+    .testTarget(name: "PassTests", dependencies: ["QCCIR", "QCCPass", "QCCPasses", "QCCOps"], path: "Tests/PassTests"),
     .testTarget(
       name: "CLITests", dependencies: ["qcc", "QCCIO", "QCCIR", "_QCCTestSupport"], path: "Tests/CLITests"),
     .testTarget(name: "OpsTests", dependencies: ["QCCOps", "QCCIR", "QCCKernels", "_QCCTestSupport"], path: "Tests/OpsTests"),

@@ -3,7 +3,7 @@ import QCCKernels
 
 /// The integer ops of quantized programs (`qcc.*`, docs/quantization.md):
 /// quantize, dequantize, requantize, the integer matrix product and
-/// convolution, and integer add and multiply.
+/// convolution, integer add and multiply, and the quantized selective scan.
 ///
 /// Their arithmetic is the C runtime's (`qcc_quant.h`) and nothing else:
 /// evaluation resolves the operands' quantization parameters, checks them,
@@ -19,6 +19,7 @@ enum QuantizedOps {
     r.register(add)
     r.register(mul)
     r.register(attention)
+    r.register(selectiveScan)
   }
 }
 

@@ -1,7 +1,7 @@
 import QCCIR
 import QCCKernels
 
-/// Plans of the qcc.* integer ops (qcc_program.h kernels 10–16). They are
+/// Plans of the qcc.* integer ops (qcc_program.h kernels 10–16, and 24: QuantizedScan.swift). They are
 /// also how the interpreter evaluates these ops (`OpDefinition.planned`), so
 /// the kernel parameters — multipliers, shifts, zero-point layouts, batch
 /// strides — are derived here and nowhere else. Type checking stays with the
@@ -17,6 +17,7 @@ enum QuantizedPlans {
     t["qcc.add"] = add
     t["qcc.mul"] = mul
     t["qcc.attention"] = attention
+    t["qcc.selective_scan"] = selectiveScan
   }
 
   typealias Q = QuantizedOps

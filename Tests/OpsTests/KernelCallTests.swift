@@ -567,7 +567,7 @@ enum KernelCall {
     #expect(String(cString: qcc_elem_name(14)) == "i4" && String(cString: qcc_elem_name(4)) == "bf16")
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
-    #expect(qcc_kernel_name(24) == nil)
+    #expect(String(cString: qcc_kernel_name(24)) == "qscan" && qcc_kernel_name(25) == nil)
   }
 
   /// ATTENTION's decoder: types, the requantization ints an f32 result must leave 0, scales, extents.
@@ -605,13 +605,83 @@ enum KernelCall {
       == "attention: buffer 5 (scratch) writes bytes [0, \(scratchBytes)) from its pointer; its tensor holds [0, \(scratchBytes - 4))")
   }
 
+  // MARK: The selective scan
+
+  /// QSCAN against the scan written out in Swift: f32 state update, per-step
+  /// quantize of the state and of c, an integer dot product, dequantize.
+  @Test func qscanComputesTheScanStepByStep() {
+    let (batch, channels, steps, state) = (2, 3, 3, 2)
+    let cells = batch * channels * state
+    let da = (0..<(cells * steps)).map { Float(($0 * 37) % 11) / 10 - 0.2 }
+    let dbx = (0..<(cells * steps)).map { Float(($0 * 53) % 17) / 2 - 4 }
+    let c = (0..<(batch * steps * state)).map { Float(($0 * 29) % 13) / 4 - 1.5 }
+    let h0 = (0..<cells).map { Float($0 % 5) - 2 }
+    let hs: [Float] = [0.05, 0.1, 0.2], cs: [Float] = [0.02, 0.03, 0.025]
+    let hz: [Int32] = [0, -3, 4], cz: [Int32] = [-9, 5, 0]
+    let (hmin, hmax, cmin, cmax): (Int32, Int32, Int32, Int32) = (-127, 127, -128, 127)
+    // The reference.
+    var h = h0
+    var expected = [Float](repeating: 0, count: batch * channels * steps)
+    for t in 0..<steps {
+      for b in 0..<batch {
+        for d in 0..<channels {
+          for n in 0..<state {
+            let i = (b * channels + d) * state + n, j = ((b * channels + d) * steps + t) * state + n
+            let m = da[j] * h[i]
+            h[i] = m + dbx[j]
+          }
+        }
+      }
+      for b in 0..<batch {
+        for d in 0..<channels {
+          var acc: Int32 = 0
+          for n in 0..<state {
+            let hq = QuantModel.quantize(h[(b * channels + d) * state + n], scale: hs[t], zp: hz[t], qmin: hmin, qmax: hmax)
+            let cq = QuantModel.quantize(c[(b * steps + t) * state + n], scale: cs[t], zp: cz[t], qmin: cmin, qmax: cmax)
+            acc += (hq - hz[t]) * (cq - cz[t])
+          }
+          expected[(b * channels + d) * steps + t] = QuantModel.dequantize(Int64(acc), scale: hs[t] * cs[t], zp: 0)
+        }
+      }
+    }
+    let y = CallBuffer(bytes: 4 * expected.count)
+    let workspace = CallBuffer(bytes: Int(qcc_qscan_workspace(Int64(batch), Int64(channels), Int64(state))))
+    let buffers: [CallRef?] = [
+      y.ref, CallBuffer(da).ref, CallBuffer(dbx).ref, CallBuffer(c).ref, CallBuffer(h0).ref,
+      CallBuffer(hs + cs + zip(hs, cs).map { $0 * $1 }).ref, CallBuffer(hz + cz).ref, workspace.ref,
+    ]
+    let ints: [Int64] = [Int64(QCC_QTYPE_I8.rawValue), 2, 3, 3, 2, Int64(hmin), Int64(hmax), Int64(cmin), Int64(cmax)]
+    #expect(K.run(QCC_KERNEL_QSCAN, buffers, ints) == nil)
+    #expect(y.values(Float.self).map(\.bitPattern) == expected.map(\.bitPattern))
+
+    // Malformed calls.
+    #expect(K.run(QCC_KERNEL_QSCAN, Array(buffers.prefix(7)), ints) == "qscan: 7 buffers; expected 8")
+    #expect(K.run(QCC_KERNEL_QSCAN, buffers, Array(ints.prefix(8))) == "qscan: 8 ints; expected 9")
+    var bad = ints
+    bad[0] = Int64(QCC_QTYPE_I16.rawValue)
+    #expect(K.run(QCC_KERNEL_QSCAN, buffers, bad) == "qscan: int 0 (type) is 2; expected 0 (i8) or 1 (u8)")
+    bad = ints
+    bad[7] = 5
+    bad[8] = 4
+    #expect(K.run(QCC_KERNEL_QSCAN, buffers, bad) == "qscan: int 8 (qmax) is 4; expected 5..127")
+    bad = ints
+    bad[6] = 128
+    #expect(K.run(QCC_KERNEL_QSCAN, buffers, bad) == "qscan: int 6 (qmax) is 128; expected -127..127")
+    var zeroPoints = buffers
+    zeroPoints[6] = CallBuffer(hz + [200, 5, 0]).ref
+    #expect(K.run(QCC_KERNEL_QSCAN, zeroPoints, ints) == "qscan: buffer 6 (zero_points) element 3 is 200; expected -128..127")
+    var noWorkspace = buffers
+    noWorkspace[7] = nil
+    #expect(K.run(QCC_KERNEL_QSCAN, noWorkspace, ints) == "qscan: buffer 7 (workspace) is NULL")
+  }
+
   // MARK: Malformed calls
 
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..23")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..23")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..24")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..24")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -16,15 +16,18 @@ import QCCPass
 ///
 /// Then the quantized attention subgraph — scores matmul, mask, softmax,
 /// NaN guard, quantize, matmul with v — becomes one `qcc.attention`
-/// (AttentionPattern.swift), whose kernel keeps the scores in cache.
+/// (AttentionPattern.swift), whose kernel keeps the scores in cache; and the
+/// Mamba selective scan, unrolled over the sequence by the export and
+/// quantized step by step, becomes one `qcc.selective_scan` whose kernel
+/// runs the same kernels in the same order (SelectiveScanPattern.swift).
 public struct Fuse: Pass {
   public static let name = "fuse"
   public static let summary =
-    "Fuse matmul epilogues and quantized attention into single ops whose results stay bit-identical"
+    "Fuse matmul epilogues, quantized attention and unrolled selective scans into single ops (bit-identical)"
   public let options: NoOptions
   public init(options: NoOptions) { self.options = options }
 
-  static let driver = PatternDriver([MatMulEpiloguePattern(), AttentionPattern()])
+  static let driver = PatternDriver([MatMulEpiloguePattern(), AttentionPattern(), SelectiveScanPattern()])
 
   public func run(on module: inout Module, context: inout PassContext) throws(PassError) -> Changed {
     let g = module.graph

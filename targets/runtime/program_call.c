@@ -53,6 +53,7 @@
 #define QCC_USE_F32_REDUCE 1
 #define QCC_USE_F32_POOL 1
 #define QCC_USE_ATTENTION 1
+#define QCC_USE_QSCAN 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -127,6 +128,10 @@ typedef struct {
     const int64_t *batch_shape, *q_strides, *k_strides, *v_strides, *out_strides, *mask_strides;
 } attention_args;
 
+typedef struct {
+    int64_t type, batch, channels, steps, state, state_qmin, state_qmax, c_qmin, c_qmax;
+} scan_args;
+
 /* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
 typedef struct {
     const qcc_call *call;
@@ -145,6 +150,7 @@ typedef struct {
         float_args f;
         gather_args gather;
         attention_args attention;
+        scan_args scan;
     } a;
 } decoder;
 
@@ -156,7 +162,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",    "attention",
+    "f32_reduce",  "f32_pool",    "attention",  "qscan",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -1044,11 +1050,52 @@ static int decode_attention(decoder *d) {
            dense_buffer(d, 5, "scratch", B_WRITE | B_OPT, 4, (scratch + 3) / 4);
 }
 
+/*
+ * 24 QSCAN: y (w), da, dbx, c, h0, scales (param), zero_points (param), workspace (w);
+ * type, batch, channels, steps, state, state_qmin, state_qmax, c_qmin, c_qmax.
+ */
+static int decode_qscan(decoder *d) {
+    scan_args *a = &d->a.scan;
+    if (ints_exactly(d, 9)) return -1;
+    a->type = d->call->ints[0];
+    if (a->type != QCC_QTYPE_I8 && a->type != QCC_QTYPE_U8) return bad_int(d, 0, "type", -1, "0 (i8) or 1 (u8)");
+    if (size_at(d, 1, "batch", &a->batch) || size_at(d, 2, "channels", &a->channels) ||
+        size_at(d, 3, "steps", &a->steps) || size_at(d, 4, "state", &a->state) ||
+        clamp_range(d, 5, a->type, &a->state_qmin, &a->state_qmax) || clamp_range(d, 7, a->type, &a->c_qmin, &a->c_qmax))
+        return -1;
+    const int64_t seq[4] = {a->batch, a->channels, a->steps, a->state}, cs[3] = {a->batch, a->steps, a->state};
+    const int64_t hs[3] = {a->batch, a->channels, a->state}, ys[3] = {a->batch, a->channels, a->steps};
+    /* The workspace (qcc_qscan_workspace): 5 bytes per state cell, 8 per row, batch * state, 5 * 63 of padding. */
+    const int64_t bs[2] = {a->batch, a->state};
+    const span h = span_dense(3, hs), rows = span_dense(2, hs), cq = span_dense(2, bs);
+    int64_t cell_bytes, row_bytes, bytes;
+    if (h.overflow || rows.overflow || cq.overflow || !mul_ok(span_count(&h), 5, &cell_bytes) ||
+        !mul_ok(span_count(&rows), 8, &row_bytes) || !add_ok(cell_bytes, row_bytes, &bytes) ||
+        !add_ok(bytes, span_count(&cq), &bytes) || !add_ok(bytes, 5 * 63, &bytes))
+        return fail(d, "the workspace exceeds 2^61 bytes");
+#ifdef QCC_USE_QSCAN
+    const int64_t workspace = qcc_qscan_workspace(a->batch, a->channels, a->state);
+#else
+    const int64_t workspace = 0; /* never run: decode() rejects QSCAN calls first */
+#endif
+    int64_t params = 0, lo, hi;
+    if (!mul_ok(a->steps, 3, &params)) return fail(d, "more than 2^61 parameters");
+    qtype_range(a->type, &lo, &hi);
+    if (buffer(d, 0, "y", B_WRITE, 4, span_dense(3, ys)) || buffer(d, 1, "da", B_READ, 4, span_dense(4, seq)) ||
+        buffer(d, 2, "dbx", B_READ, 4, span_dense(4, seq)) || buffer(d, 3, "c", B_READ, 4, span_dense(3, cs)) ||
+        buffer(d, 4, "h0", B_READ, 4, span_dense(3, hs)) || param_scale(d, 5, "scales", params) ||
+        param_i32(d, 6, "zero_points", 0, 2 * a->steps, lo, hi) ||
+        dense_buffer(d, 7, "workspace", B_WRITE | (workspace == 0 ? B_OPT : 0), 1, workspace))
+        return -1;
+    d->buf[7].align = 64;
+    return 0;
+}
+
 /* Expected buffer and float counts, by kernel. */
-static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4,
-                                                        6, 5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6};
-static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4};
+static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6,
+                                                        5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6, 8};
+static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1168,6 +1215,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_QSCAN
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1211,6 +1263,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_BOOL_BINARY: return decode_bool_binary(d);
     case QCC_KERNEL_F32_POOL: return decode_f32_pool(d);
     case QCC_KERNEL_ATTENTION: return decode_attention(d);
+    case QCC_KERNEL_QSCAN: return decode_qscan(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1549,6 +1602,16 @@ static int run_call(decoder *d) {
             while (i >= 0 && ++index[i] == a->batch_shape[i]) index[i--] = 0;
             if (i < 0) return 0;
         }
+    }
+#endif
+#ifdef QCC_USE_QSCAN
+    case QCC_KERNEL_QSCAN: {
+        const scan_args *a = &d->a.scan;
+        qcc_qscan_f32((qcc_qtype)a->type, (float *)buf[0], (const float *)buf[1], (const float *)buf[2],
+                      (const float *)buf[3], (const float *)buf[4], a->batch, a->channels, a->steps, a->state,
+                      (const float *)buf[5], (const int32_t *)buf[6], (int32_t)a->state_qmin, (int32_t)a->state_qmax,
+                      (int32_t)a->c_qmin, (int32_t)a->c_qmax, buf[7]);
+        return 0;
     }
 #endif
     default: return fail(d, "this runtime is built without the %s kernel", d->name);

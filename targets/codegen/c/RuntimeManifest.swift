@@ -26,6 +26,7 @@ enum RuntimeManifest {
     case .cast: ["cast.c"]
     case .attention:
       ["quant_attention.c"] + sources(of: .quantize) + sources(of: .f32Binary) + sources(of: .f32Softmax) + qgemm
+    case .qscan: ["quant_scan.c", "quant_convert.c", "float_elementwise_broadcast.c"] + qgemm
     }
   }
 

@@ -174,6 +174,16 @@
  *                    for f32) are finite and > 0; n >= 1 unless nothing is computed. The same bits as
  *                    QGEMM, DEQUANTIZE, F32_BINARY (add), F32_SOFTMAX, ISNAN + WHERE, QUANTIZE, QGEMM
  *                    and REQUANTIZE / DEQUANTIZE calls in turn.
+ * 24 QSCAN           buffers: y (w, f32), da (f32), dbx (f32), c (f32), h0 (f32),
+ *                             scales (param, f32, 3 * steps), zero_points (param, int32, 2 * steps),
+ *                             workspace (w; qcc_qscan_workspace bytes, 64-byte aligned; opt when that is 0)
+ *                    ints:    type, batch, channels, steps, state, state_qmin, state_qmax, c_qmin, c_qmax
+ *                    -> qcc_qscan_f32: the quantized selective scan (qcc.selective_scan). da and
+ *                    dbx are [batch, channels, steps, state], c [batch, steps, state], h0 [batch,
+ *                    channels, state], y [batch, channels, steps]. type is i8 or u8 (the state's
+ *                    and c's storage); scales are the state's per step, then c's, then the
+ *                    accumulators' (scale_h * scale_c, as f32); zero_points the state's, then
+ *                    c's, within type's range; each qmin <= qmax within it.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -206,10 +216,11 @@ typedef enum {
     QCC_KERNEL_F32_REDUCE = 21,
     QCC_KERNEL_F32_POOL = 22,
     QCC_KERNEL_ATTENTION = 23,
+    QCC_KERNEL_QSCAN = 24,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 24
+#define QCC_KERNEL_LIMIT 25
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 8

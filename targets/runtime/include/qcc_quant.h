@@ -299,4 +299,38 @@ int64_t qcc_qattention_scratch_bytes(int64_t m, int64_t n, int64_t dv);
 void qcc_qattention(const qcc_attention *a, const void *q, const void *k, const void *v, const float *mask, void *out,
                     void *scratch);
 
+/* ------------------------------------------------------------------------ */
+/* The quantized selective scan (quant_scan.c)                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Bytes of workspace qcc_qscan_f32 needs (64-byte aligned sections: the f32
+ * state, its quantized copy, one quantized row of c per batch, the int32
+ * accumulators and their dequantized values), for `type` i8 or u8.
+ */
+int64_t qcc_qscan_workspace(int64_t batch, int64_t channels, int64_t state);
+
+/*
+ * The selective scan of a Mamba layer with a quantized readout, step by step
+ * exactly as the unrolled program computes it (the qcc.selective_scan op,
+ * Sources/QCCOps/QuantizedScan.swift). With da, dbx [batch, channels, steps,
+ * state], c [batch, steps, state], h0 [batch, channels, state] (f32) and y
+ * [batch, channels, steps] (f32), for t = 0 .. steps-1:
+ *   h  = da[:, :, t, :] * h            (h starts as h0; qcc_f32_binary MUL, da first)
+ *   h  = h + dbx[:, :, t, :]           (qcc_f32_binary ADD, h first)
+ *   hq = quantize(h, scales[t], zero_points[t], state_qmin..state_qmax)
+ *   cq = quantize(c[:, t, :], scales[steps + t], zero_points[steps + t], c_qmin..c_qmax)
+ *   acc[b, d] = sum_n (hq[b, d, n] - zero_points[t]) * (cq[b, n] - zero_points[steps + t])   (qcc_qgemm_i32)
+ *   y[:, :, t] = (float)acc * scales[2 * steps + t]     (qcc_dequantize_f32 of the int32 accumulator)
+ * with qcc_quantize_f32, qcc_qgemm_i32 and qcc_dequantize_f32 themselves, so
+ * every bit is the one the unfused kernels produce. `type` (i8 or u8) is the
+ * storage of hq and cq; scales holds 3 * steps values (state, c, and the
+ * accumulators' scale_h * scale_c), zero_points 2 * steps. `workspace` is
+ * qcc_qscan_workspace bytes, 64-byte aligned.
+ */
+void qcc_qscan_f32(qcc_qtype type, float *y, const float *da, const float *dbx, const float *c, const float *h0,
+                   int64_t batch, int64_t channels, int64_t steps, int64_t state, const float *scales,
+                   const int32_t *zero_points, int32_t state_qmin, int32_t state_qmax, int32_t c_qmin,
+                   int32_t c_qmax, void *workspace);
+
 #endif
