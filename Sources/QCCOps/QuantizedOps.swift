@@ -18,6 +18,7 @@ enum QuantizedOps {
     r.register(conv)
     r.register(add)
     r.register(mul)
+    r.register(FusedElementwise.definition)
   }
 }
 

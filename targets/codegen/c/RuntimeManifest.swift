@@ -24,6 +24,8 @@ enum RuntimeManifest {
     case .qconv: ["quant_conv.c"] + qgemm
     case .qadd, .qmul: ["quant_elementwise.c"]
     case .cast: ["cast.c"]
+    case .fusedElementwise:
+      ["fused_elementwise.c", "quant_convert.c", "float_elementwise_unary.c", "float_elementwise_broadcast.c"] + qgemm
     }
   }
 
