@@ -22,7 +22,9 @@ import QCCKernels
 //     broadcast to the result's shape (a constant bias, a residual, a scalar);
 //   - last only: `qcc.quantize($k)` to the node's result type (per tensor, or
 //     per channel on its last axis).
-// Every step's value has the result's shape.
+// Every step's value has the result's shape. The optional attribute
+// `tile = [rows, cols]` sets the tile of the [rows, cols] view of the result
+// the kernel works in (a performance knob: the bits never depend on it).
 
 /// A step operand: the fused op's operand i, or step k's value.
 public enum ElementwiseRef: Sendable, Equatable {
@@ -88,6 +90,16 @@ public enum FusedElementwise {
   ]
   /// Unary f32 ops a step may be: those whose plan is one F32_UNARY call with parameters from attributes.
   public static let unaryOps: Set<String> = Set(FloatPlans.plainUnary.map(\.0) + FloatPlans.attributeUnary.map(\.0))
+  /// Their names.
+  public static var binaryOpNames: Set<String> { Set(binaryOps.keys) }
+  /// Storage types a chain dequantizes from or quantizes to (besides accumulators).
+  public static let byteStorage: Set<ElementType> = QuantizedOps.byteValueStorage
+
+  /// Whether a unary op with these attributes is one a chain can run.
+  public static func canRunUnary(_ op: String, _ attributes: Attributes) -> Bool {
+    (try? unaryParameters(op, attributes)) != nil
+  }
+
   /// At most this many unary and binary steps (the kernel's floats: two per unary step).
   public static let maxFloatSteps = 8
   public static let maxOperands = Int(QCC_FUSED_MAX_OPERANDS)
@@ -255,10 +267,15 @@ public enum FusedElementwise {
 
   // MARK: - Plan
 
-  /// Tile sizes: about `tileElements` f32 per register; a matmul's tile keeps whole rows of up to
-  /// `qgemmTileCols` columns (a multiple of every QGEMM kernel's register tile width).
+  /// Tile sizes (performance only: the bits never depend on them): about
+  /// `tileElements` f32 per register; a matmul's tile about
+  /// `qgemmTileElements`, whole QGEMM row chunks by columns in multiples of 48.
   static let tileElements = 8192
-  static let qgemmTileCols = 96
+  static let qgemmTileElements = 32768
+  /// QCC_QGEMM_M_CHUNK: the QGEMM packs each block of b once per this many rows anyway.
+  static let qgemmTileRows = 256
+  /// Tile columns of a QGEMM: multiples of every micro-kernel's register tile width (AVX-512 VNNI: 48).
+  static let qgemmColumnQuantum = 48
 
   static let plan: PlanFunction = { (c) throws(OpError) in
     let op = opName
@@ -406,8 +423,21 @@ public enum FusedElementwise {
 
     // Tiles.
     let cols = max(view.cols, 1), rows = max(view.rows, 1)
-    let tileCols = gemm != nil ? min(cols, qgemmTileCols) : min(cols, tileElements)
-    let tileRows = min(rows, max(1, tileElements / tileCols))
+    var tileCols: Int, tileRows: Int
+    if let tile = try c.attributes.ints("tile") {
+      guard tile.count == 2, tile.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }), tile[0] * tile[1] <= 1 << 26 else {
+        throw OpError("\(op): `tile` must be [rows, cols], each 1…2^24, at most 2^26 elements; got \(tile)")
+      }
+      tileRows = min(rows, tile[0])
+      tileCols = min(cols, tile[1])
+    } else if gemm != nil {
+      // Whole QGEMM row chunks (B is packed once per column block, as unfused), columns in multiples of 48.
+      tileRows = min(rows, qgemmTileRows)
+      tileCols = min(cols, max(qgemmColumnQuantum, qgemmTileElements / tileRows / qgemmColumnQuantum * qgemmColumnQuantum))
+    } else {
+      tileCols = min(cols, tileElements)
+      tileRows = min(rows, max(1, tileElements / tileCols))
+    }
     ints[2] = Int64(tileRows)
     ints[3] = Int64(tileCols)
     ints[4] = Int64(max(registerCount, 1))
