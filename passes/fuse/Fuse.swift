@@ -45,7 +45,7 @@ public struct Fuse: Pass {
     public var elementwise = true
     public init() {}
     public static let fields: [OptionField<Options>] = [
-      .bool("elementwise", \.elementwise, help: "also fuse elementwise chains into qcc.elementwise (matmul-chain, elementwise-chain)")
+      .bool("elementwise", \.elementwise, help: "Also fuse chains of elementwise ops into qcc.elementwise (matmul-chain, elementwise-chain)")
     ]
   }
 
@@ -190,26 +190,38 @@ struct ElementwiseChainPattern: RewritePattern {
 
     // Grow backwards: a producer joins when every use of its result is in the chain.
     var members: Set<NodeID> = [root]
-    var source: (node: NodeID, role: Role)?
+    func joinable(_ v: ValueID) -> NodeID? {
+      guard let p = g.producer(of: v), !members.contains(p), !g.isGraphOutput(v),
+        g[v].uses.allSatisfy({ if case .operand(let u, _) = $0 { members.contains(u) } else { false } })
+      else { return nil }
+      return p
+    }
     var changed = true
     while changed {
       changed = false
       for m in members.sorted(by: { $0.index > $1.index }) {
         for v in g[m].presentInputs {
-          guard let p = g.producer(of: v), !members.contains(p), !g.isGraphOutput(v),
-            g[v].uses.allSatisfy({ if case .operand(let u, _) = $0 { members.contains(u) } else { false } }), let role = Self.role(g, p, shape: shape)
+          guard members.count - (quantizes ? 1 : 0) < F.maxFloatSteps - 1, let p = joinable(v),
+            Self.role(g, p, shape: shape) == .step
           else { continue }
-          if role != .step {
-            guard source == nil else { continue }
-            source = (p, role)
-          } else if members.count - (source == nil ? 0 : 1) - (quantizes ? 1 : 0) >= F.maxFloatSteps - 1 {
-            continue
-          }
           members.insert(p)
           changed = true
         }
       }
     }
+    // Then at most one source: of the joinable matmuls (or, without, dequantizes), the one the chain reads most.
+    var candidates: [(node: NodeID, role: Role, reads: Int)] = []
+    for m in members {
+      for v in g[m].presentInputs {
+        guard let p = joinable(v), !candidates.contains(where: { $0.node == p }), let role = Self.role(g, p, shape: shape),
+          role == (withMatMul ? .matmul : .dequantize)
+        else { continue }
+        candidates.append((p, role, g[v].uses.count))
+      }
+    }
+    let best = candidates.max { ($0.reads, -$0.node.index) < ($1.reads, -$1.node.index) }
+    let source = best.map { (node: $0.node, role: $0.role) }
+    if let source { members.insert(source.node) }
     guard (source?.role == .matmul) == withMatMul, members.count >= 2 else { return false }
 
     // The steps: the source first, then the other members in graph order.

@@ -1263,7 +1263,21 @@ static int decode(decoder *d) {
     d->name = "call";
     if (!c) return fail(d, "no call");
     const char *name = qcc_kernel_name(c->kernel);
-    if (!name) return fail(d, "kernel %d is unknown; expected 1..%d", (int)c->kernel, QCC_KERNEL_LIMIT - 1);
+    if (!name) {
+        /* The known ids as ranges ("1..22, 25"): reserved ids between them are unknown. */
+        char known[96];
+        size_t used = 0;
+        known[0] = '\0';
+        for (int k = 1; k < QCC_KERNEL_LIMIT; k++) {
+            if (!kernel_names[k] || (k > 1 && kernel_names[k - 1])) continue;
+            int last = k;
+            while (last + 1 < QCC_KERNEL_LIMIT && kernel_names[last + 1]) last++;
+            int n = last > k ? snprintf(known + used, sizeof known - used, "%s%d..%d", used ? ", " : "", k, last)
+                             : snprintf(known + used, sizeof known - used, "%s%d", used ? ", " : "", k);
+            if (n > 0 && (size_t)n < sizeof known - used) used += (size_t)n;
+        }
+        return fail(d, "kernel %d is unknown; expected %s", (int)c->kernel, known);
+    }
     d->name = name;
     memset(d->buf, 0, sizeof d->buf);
     if (!kernel_built[c->kernel]) return fail(d, "this runtime is built without the %s kernel", name);
