@@ -103,12 +103,13 @@ static const float *operand(const qcc_fused_elementwise_args *a, const qcc_fused
 static void store(const qcc_fused_elementwise_args *a, const qcc_fused_elementwise_buffers *b, const float *result,
                   const tile *t) {
     if (a->dest == QCC_FUSED_DEST_F32) {
+        /* memmove: a hostile .qprog may overlap out and scratch (garbage then, but defined). */
         float *out = (float *)b->out + t->r0 * a->cols + t->c0;
         if (t->tc == a->cols) {
-            memcpy(out, result, (size_t)(t->tr * t->tc) * sizeof(float));
+            memmove(out, result, (size_t)(t->tr * t->tc) * sizeof(float));
         } else {
             for (int64_t i = 0; i < t->tr; i++)
-                memcpy(out + i * a->cols, result + i * t->tc, (size_t)t->tc * sizeof(float));
+                memmove(out + i * a->cols, result + i * t->tc, (size_t)t->tc * sizeof(float));
         }
         return;
     }
