@@ -199,6 +199,9 @@ public enum FusedElementwise {
         guard k == texts.count - 1, k > 0 else {
           throw OpError("\(op): step \(k) (\(text)): qcc.quantize may only be the last step")
         }
+        guard s.args == [.step(k - 1)] else {
+          throw OpError("\(op): step \(k) (\(text)): qcc.quantize must read the step before it ($\(k - 1))")
+        }
         arity = 1...1
       default:
         if binaryOps[s.op] != nil {
@@ -408,9 +411,12 @@ public enum FusedElementwise {
       let args = s.args.map(ref)
       // Registers whose values die here are free for this step's value (the kernels run in place).
       for case .step(let j) in s.args where lastUse[j] == k { busy.remove(register[j]!) }
-      let dst = (0..<maxRegisters).first { !busy.contains($0) }!
-      busy.insert(dst)
+      guard let dst = (0..<maxRegisters).first(where: { !busy.contains($0) }) else {
+        throw OpError("\(op): more than \(maxRegisters) values live at once")
+      }
       register[k] = dst
+      // A value no later step reads (other than the result) holds no register.
+      if lastUse[k] != nil || k == last - 1 { busy.insert(dst) }
       registerCount = max(registerCount, dst + 1)
       if let b = binaryOps[s.op] {
         kernelSteps += [Int64(QCC_FUSED_BINARY), Int64(b.rawValue), Int64(dst), args[0], args[1]]

@@ -131,6 +131,12 @@ struct FusedElementwiseTests {
       .contains("expected f32") == true)
     #expect(error(#"%out = qcc.elementwise(%x, %r) {steps = ["Add(%0, %1)"]} : tensor<1x9x6xf32>"#)?
       .contains("does not broadcast to the result") == true)
+    #expect(error(#"%out = qcc.elementwise(%x) {steps = ["Relu(%0)", "Tanh(%0)", "qcc.quantize($0)"]} : tensor<1x9x6x!q.uniform<i8:f32, 0.1:0>>"#)?
+      .contains("qcc.quantize must read the step before it ($1)") == true)
+    // The kernel's floats hold the parameters of at most eight unary steps.
+    let nine = ["\"Relu(%0)\""] + (1..<9).map { "\"Relu($\($0 - 1))\"" }
+    #expect(error("%out = qcc.elementwise(%x) {steps = [\(nine.joined(separator: ", "))]} : tensor<1x9x6xf32>")?
+      .contains("more than 8 elementwise steps") == true)
   }
 
   /// Malformed FUSED_ELEMENTWISE calls fail with a message, before writing anything.
