@@ -274,7 +274,7 @@ public enum FusedElementwise {
   /// `tileElements` f32 per register; a matmul's tile about
   /// `qgemmTileElements`, whole QGEMM row chunks by columns in multiples of 48.
   static let tileElements = 8192
-  static let qgemmTileElements = 32768
+  static let qgemmTileElements = 49152
   /// QCC_QGEMM_M_CHUNK: the QGEMM packs each block of b once per this many rows anyway.
   static let qgemmTileRows = 256
   /// Tile columns of a QGEMM: multiples of every micro-kernel's register tile width (AVX-512 VNNI: 48).
@@ -438,8 +438,12 @@ public enum FusedElementwise {
       tileCols = min(cols, tile[1])
     } else if gemm != nil {
       // Whole QGEMM row chunks (B is packed once per column block, as unfused), columns in multiples of 48.
+      // Columns: whole panels, split evenly over as few tiles as the budget allows.
       tileRows = min(rows, qgemmTileRows)
-      tileCols = min(cols, max(qgemmColumnQuantum, qgemmTileElements / tileRows / qgemmColumnQuantum * qgemmColumnQuantum))
+      let target = max(qgemmColumnQuantum, qgemmTileElements / tileRows)
+      let panels = (cols + qgemmColumnQuantum - 1) / qgemmColumnQuantum
+      let tiles = (cols + target - 1) / target
+      tileCols = min(cols, (panels + tiles - 1) / tiles * qgemmColumnQuantum)
     } else {
       tileCols = min(cols, tileElements)
       tileRows = min(rows, max(1, tileElements / tileCols))

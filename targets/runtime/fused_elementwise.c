@@ -148,10 +148,14 @@ void qcc_fused_elementwise(const qcc_fused_elementwise_args *a, const qcc_fused_
                       a->cols - c0 < a->tile_cols ? a->cols - c0 : a->tile_cols};
             const int64_t n = t.tr * t.tc;
             if (a->source != QCC_FUSED_SOURCE_NONE) load_source(a, b, acc, regs, &t);
+            /* An f32 result of whole rows is a dense tile of out: the last step writes it there. */
+            float *direct = a->dest == QCC_FUSED_DEST_F32 && t.tc == a->cols && a->step_count > 0
+                                ? (float *)b->out + t.r0 * a->cols
+                                : NULL;
             const float *params = a->floats;
             for (int64_t s = 0; s < a->step_count; s++) {
                 const int64_t *st = a->steps + 5 * s;
-                float *dst = regs + st[2] * tile_elems;
+                float *dst = direct && s == a->step_count - 1 ? direct : regs + st[2] * tile_elems;
                 int64_t sa[2], sb[2];
                 const float *x = operand(a, b, regs, tile_elems, st[3], &t, sa);
                 if (st[0] == QCC_FUSED_UNARY) {
@@ -169,7 +173,7 @@ void qcc_fused_elementwise(const qcc_fused_elementwise_args *a, const qcc_fused_
                     qcc_f32_binary((qcc_binary_op)st[1], dst, x, sa, y, sb, shape, 2);
                 }
             }
-            store(a, b, regs + result * tile_elems, &t);
+            if (!direct) store(a, b, regs + result * tile_elems, &t);
         }
     }
 }

@@ -17,7 +17,8 @@
  *      is qcc_f32_binary over the tile, its operands registers (dense) or
  *      operand tensors read through their (row, column) strides;
  *   3. the destination takes the last step's register (register 0 without
- *      steps): QCC_FUSED_DEST_F32 copies it into out's tile,
+ *      steps): QCC_FUSED_DEST_F32 copies it into out's tile (a tile of whole
+ *      rows is dense in out, so there the last step writes out directly),
  *      QCC_FUSED_DEST_QUANTIZE is qcc_quantize_f32 of it.
  * Every kernel is the one the unfused ops call, and each computes every
  * element from that element's inputs alone, so the bits equal the unfused
