@@ -90,7 +90,7 @@ public struct KernelCall: Sendable, Equatable {
 public enum KernelID: Int32, Sendable, CaseIterable {
   case copy = 1, fill, gather, f32Binary, f32Unary, f32Softmax, f32LayerNorm, f32RMSNorm, f32Gemm
   case quantize, dequantize, requantize, qgemm, qconv, qadd, qmul
-  case cast, `where`, f32IsNaN, boolBinary, f32Reduce, f32Pool, attention, qscan
+  case cast, `where`, f32IsNaN, boolBinary, f32Reduce, f32Pool, attention, qscan, fusedElementwise
 }
 
 /// What a plan function sees: the node as type inference does (attributes,

@@ -20,6 +20,7 @@ enum QuantizedOps {
     r.register(mul)
     r.register(attention)
     r.register(selectiveScan)
+    r.register(FusedElementwise.definition)
   }
 }
 

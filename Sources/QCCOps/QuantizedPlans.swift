@@ -18,6 +18,7 @@ enum QuantizedPlans {
     t["qcc.mul"] = mul
     t["qcc.attention"] = attention
     t["qcc.selective_scan"] = selectiveScan
+    t[FusedElementwise.opName] = FusedElementwise.plan
   }
 
   typealias Q = QuantizedOps
@@ -111,7 +112,28 @@ enum QuantizedPlans {
     return .constant(TensorData(shape: data.shape, scalars: Q.int64Bias(data)))
   }
 
-  static let matMul: PlanFunction = { (c) throws(OpError) in
+  /// What a qcc.matmul's QGEMM needs, derived once for its plan and for the
+  /// fused chains that start with it (FusedElementwise.swift).
+  struct MatMulGEMM {
+    var qa: QuantizedType, qb: QuantizedType
+    var accumulator: ElementType
+    var za: Int32
+    var layout: qcc_zp_layout
+    var group: Int
+    var m: Int, k: Int, n: Int
+    /// Rows of the one GEMM when b has no batch (a's batch rows stack into M).
+    var rows: Int
+    /// b has no batch: one GEMM of `rows` rows.
+    var single: Bool
+    var aShape: [Int], bShape: [Int], batchA: [Int], batchB: [Int], batch: [Int]
+    /// b's zero points (nil: scalar zero), and the bias as the accumulator's storage.
+    var zeroPoints: BufferSlot?
+    var bias: BufferSlot?
+    /// The accumulator's scale per output column (one when per tensor): scale_a × scale_b[n] in f32.
+    var accScales: [Float]
+  }
+
+  static func matMulGEMM(_ c: PlanContext) throws(OpError) -> MatMulGEMM {
     let op = "qcc.matmul"
     let aShape = try c.shape(0), bShape = try c.shape(1)
     let (qa, pa) = try parameters(try c.inference.input(0), c, op, "operand 0")
@@ -124,7 +146,6 @@ enum QuantizedPlans {
     let batchA = Array(as2.dropLast(2)), batchB = Array(bs2.dropLast(2))
     let batch = try Broadcast.sizes([batchA, batchB])
     let accumulator = Q.accumulator(qa.storage, qb.storage)
-    let c2 = c
     var layout = QCC_ZP_SCALAR, group = 0
     switch qb.granularity {
     case .perTensor: break
@@ -137,44 +158,52 @@ enum QuantizedPlans {
     if qb.storage.bitWidth < 8 && bBatch > 1 && (k * n) % 2 != 0 {
       throw OpError("\(op): a 4-bit right operand with batch dimensions needs an even K × N, not \(k) × \(n)")
     }
-    // One GEMM when b has no batch (a's batch rows stack into M), else batched.
     let single = bBatch == 1
+    let zeroPoints = layout == QCC_ZP_SCALAR && pb.zeroPoints.allSatisfy({ $0 == 0 }) ? nil : i32s(pb.zeroPoints.isEmpty ? [0] : pb.zeroPoints)
+    let sa: Float
+    if case .perTensor(let s, _) = qa.granularity { sa = s } else { sa = pa.scales[0] }
+    return MatMulGEMM(
+      qa: qa, qb: qb, accumulator: accumulator, za: za, layout: layout, group: group, m: m, k: k, n: n,
+      rows: single ? batch.reduce(1, *) * m : m, single: single, aShape: aShape, bShape: bShape, batchA: batchA,
+      batchB: batchB, batch: batch, zeroPoints: zeroPoints, bias: try bias(c, 2, accumulator: accumulator, op),
+      accScales: Array(pb.scales.prefix(n)).map { sa * $0 })
+  }
+
+  static let matMul: PlanFunction = { (c) throws(OpError) in
+    let op = "qcc.matmul"
+    let g = try matMulGEMM(c)
+    let (m, k, n) = (g.m, g.k, g.n)
+    // One GEMM when b has no batch (a's batch rows stack into M), else batched.
     var batchInts: [Int64] = [0]
-    var rows = m
-    if single {
-      rows = batch.reduce(1, *) * m
-    } else {
-      let sa = Broadcast.strides(of: batchA, broadcastTo: batch), sb = Broadcast.strides(of: batchB, broadcastTo: batch)
-      let sc = contiguousStrides(batch).map(Int64.init)
-      let keep = batch.indices.filter { batch[$0] != 1 }
+    if !g.single {
+      let sa = Broadcast.strides(of: g.batchA, broadcastTo: g.batch), sb = Broadcast.strides(of: g.batchB, broadcastTo: g.batch)
+      let sc = contiguousStrides(g.batch).map(Int64.init)
+      let keep = g.batch.indices.filter { g.batch[$0] != 1 }
       try requireKernelRank(keep.count)
-      batchInts = [Int64(keep.count)] + keep.map { Int64(batch[$0]) } + keep.map { sa[$0] * Int64(m * k) }
+      batchInts = [Int64(keep.count)] + keep.map { Int64(g.batch[$0]) } + keep.map { sa[$0] * Int64(m * k) }
         + keep.map { sb[$0] * Int64(k * n) } + keep.map { sc[$0] * Int64(m * n) }
     }
-    let zeroPoints = layout == QCC_ZP_SCALAR && pb.zeroPoints.allSatisfy({ $0 == 0 }) ? nil : i32s(pb.zeroPoints.isEmpty ? [0] : pb.zeroPoints)
     let ints: [Int64] =
-      [qtype(accumulator), qtype(qa.storage), qtype(qb.storage), Int64(za), Int64(layout.rawValue), Int64(group)]
-      + [rows, n, k, k, n, n].map(Int64.init) + batchInts
-    let qgemm = { (c: BufferSlot) throws(OpError) -> KernelCall in
-      KernelCall(.qgemm, buffers: [c, .operand(0), .operand(1), zeroPoints, try bias(c2, 2, accumulator: accumulator, op)], ints: ints)
+      [qtype(g.accumulator), qtype(g.qa.storage), qtype(g.qb.storage), Int64(g.za), Int64(g.layout.rawValue), Int64(g.group)]
+      + [g.rows, n, k, k, n, n].map(Int64.init) + batchInts
+    let qgemm = { (c: BufferSlot) -> KernelCall in
+      KernelCall(.qgemm, buffers: [c, .operand(0), .operand(1), g.zeroPoints, g.bias], ints: ints)
     }
-    let epilogue = matMulEpilogue(c.resultTypes[0], accumulator: accumulator)
-    if case .accumulator = epilogue { return KernelPlan(try qgemm(.result(0))) }
+    let epilogue = matMulEpilogue(c.resultTypes[0], accumulator: g.accumulator)
+    if case .accumulator = epilogue { return KernelPlan(qgemm(.result(0))) }
     // Fused: the accumulator goes to scratch, then the epilogue reads it, as
     // the unfused qcc.dequantize / qcc.requantize of it would.
     let resultShape = try c.resultShape()
     var plan = KernelPlan()
-    let acc = plan.scratch(accumulator.byteCount(forElements: resultShape.reduce(1, *)))
-    plan.calls.append(try qgemm(acc))
-    let sa: Float
-    if case .perTensor(let s, _) = qa.granularity { sa = s } else { sa = pa.scales[0] }
-    let accScales = Array(pb.scales.prefix(n)).map { sa * $0 }
+    let acc = plan.scratch(g.accumulator.byteCount(forElements: resultShape.reduce(1, *)))
+    plan.calls.append(qgemm(acc))
+    let accScales = g.accScales
     let axis: Int? = accScales.count > 1 ? resultShape.count - 1 : nil
     let accZeroPoints = [Int32](repeating: 0, count: accScales.count)
     switch epilogue {
     case .dequantize:
       let qacc = QuantizedType(
-        storage: accumulator, expressed: .f32,
+        storage: g.accumulator, expressed: .f32,
         granularity: axis.map { .perAxis(axis: $0, scales: "", zeroPoints: "") } ?? .perTensor(scale: accScales[0], zeroPoint: 0))
       plan.calls.append(dequantizeCall(.result(0), acc, qacc, accScales, accZeroPoints, shape: resultShape))
     case .requantize(let qy):
@@ -182,7 +211,7 @@ enum QuantizedPlans {
       var yAxis = axis
       if case .perAxis(let a, _, _) = qy.granularity { yAxis = a }
       plan.calls.append(
-        requantizeCall(.result(0), acc, from: (accumulator, accScales, accZeroPoints), to: (qy.storage, py),
+        requantizeCall(.result(0), acc, from: (g.accumulator, accScales, accZeroPoints), to: (qy.storage, py),
                        shape: resultShape, axis: yAxis))
     default:
       throw OpError("\(op): no epilogue produces \(Printer.spell(c.resultTypes[0]))")

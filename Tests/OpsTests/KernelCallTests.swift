@@ -567,7 +567,8 @@ enum KernelCall {
     #expect(String(cString: qcc_elem_name(14)) == "i4" && String(cString: qcc_elem_name(4)) == "bf16")
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
-    #expect(String(cString: qcc_kernel_name(24)) == "qscan" && qcc_kernel_name(25) == nil)
+    #expect(String(cString: qcc_kernel_name(24)) == "qscan" && String(cString: qcc_kernel_name(25)) == "fused_elementwise")
+    #expect(qcc_kernel_name(26) == nil)
   }
 
   /// ATTENTION's decoder: types, the requantization ints an f32 result must leave 0, scales, extents.
@@ -680,8 +681,8 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..24")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..24")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -54,6 +54,7 @@
 #define QCC_USE_F32_POOL 1
 #define QCC_USE_ATTENTION 1
 #define QCC_USE_QSCAN 1
+#define QCC_USE_FUSED_ELEMENTWISE 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -151,6 +152,7 @@ typedef struct {
         gather_args gather;
         attention_args attention;
         scan_args scan;
+        qcc_fused_elementwise_args fused;
     } a;
 } decoder;
 
@@ -162,7 +164,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",    "attention",  "qscan",
+    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -1091,11 +1093,203 @@ static int decode_qscan(decoder *d) {
     return 0;
 }
 
+/* ints[index] must be 0: a field the chain's source or destination does not use. */
+static int unused_int(decoder *d, int index, const char *name, const char *why) {
+    if (d->call->ints[index] == 0) return 0;
+    char expect[96];
+    snprintf(expect, sizeof expect, "0 (%s)", why);
+    return bad_int(d, index, name, -1, expect);
+}
+
+/* Buffer i must be absent: the chain does not use it. */
+static int unused_buffer(decoder *d, int i, const char *name, const char *why) {
+    d->buf[i].name = name;
+    d->buf[i].flags = B_OPT;
+    if (present(d, i)) return fail(d, "buffer %d (%s) is given, but %s", i, name, why);
+    return 0;
+}
+
+/* A parameter count: 1 (per tensor) or cols (per column). */
+static int channels_at(decoder *d, int index, const char *name, int64_t cols, int64_t *out) {
+    const int64_t v = d->call->ints[index];
+    if (v != 1 && v != cols) {
+        char expect[80];
+        snprintf(expect, sizeof expect, "1 (per tensor) or %lld (cols: per column)", (long long)cols);
+        return bad_int(d, index, name, -1, expect);
+    }
+    *out = v;
+    return 0;
+}
+
+/*
+ * 25 FUSED_ELEMENTWISE: out (w), scratch (w), x, b, b_zero_point, bias, src_scale, src_zero_point,
+ * dst_scale, dst_zero_point, operand[6]; rows, cols, tile_rows, tile_cols, registers, source,
+ * src_type, src_channels, a_type, b_type, a_zero_point, b_zp_layout, k, dest, dst_type,
+ * dst_channels, qmin, qmax, operand_count, strides[2 x operand_count], step_count, steps[5 x step_count].
+ */
+static int decode_fused_elementwise(decoder *d) {
+    qcc_fused_elementwise_args *a = &d->a.fused;
+    memset(a, 0, sizeof *a);
+    const int64_t *ints = d->call->ints;
+    if (ints_at_least(d, 20) || int_in(d, 18, "operand_count", -1, 0, QCC_FUSED_MAX_OPERANDS, &a->operand_count))
+        return -1;
+    const int steps_at = 19 + 2 * (int)a->operand_count;
+    if (ints_at_least(d, steps_at + 1) ||
+        int_in(d, steps_at, "step_count", -1, 0, (QCC_CALL_MAX_INTS - steps_at - 1) / 5, &a->step_count))
+        return -1;
+    if (ints_exactly(d, steps_at + 1 + 5 * a->step_count)) return -1;
+    if (size_at(d, 0, "rows", &a->rows) || size_at(d, 1, "cols", &a->cols) ||
+        int_in(d, 2, "tile_rows", -1, 1, (int64_t)1 << 24, &a->tile_rows) ||
+        int_in(d, 3, "tile_cols", -1, 1, (int64_t)1 << 24, &a->tile_cols) ||
+        int_in(d, 4, "registers", -1, 1, QCC_FUSED_MAX_REGISTERS, &a->registers) ||
+        int_in(d, 5, "source", -1, 0, QCC_FUSED_SOURCE_QGEMM, &a->source) ||
+        int_in(d, 13, "dest", -1, 0, QCC_FUSED_DEST_QUANTIZE, &a->dest))
+        return -1;
+    if (a->tile_rows * a->tile_cols > ((int64_t)1 << 26))
+        return fail(d, "a tile of %lld x %lld elements; expected at most 2^26", (long long)a->tile_rows,
+                    (long long)a->tile_cols);
+    const int64_t mc[2] = {a->rows, a->cols};
+    const span matrix = span_dense(2, mc);
+
+    /* The source. */
+    static const char *const no_qgemm = "source is not 2 (QGEMM)";
+    if (a->source == QCC_FUSED_SOURCE_NONE) {
+        static const char *const why = "source is 0 (none)";
+        if (unused_int(d, 6, "src_type", why) || unused_int(d, 7, "src_channels", why) ||
+            unused_buffer(d, 2, "x", why) || unused_buffer(d, 6, "src_scale", why) ||
+            unused_buffer(d, 7, "src_zero_point", why))
+            return -1;
+    } else {
+        if (a->source == QCC_FUSED_SOURCE_DEQUANTIZE) {
+            a->src_type = ints[6];
+            if (a->src_type < QCC_QTYPE_I8 || a->src_type > QCC_QTYPE_I64 || is_4bit(a->src_type))
+                return bad_int(d, 6, "src_type", -1, "0..3 (i8..u16), 6 (i32) or 7 (i64)");
+            if (buffer(d, 2, "x", B_READ, qtype_bytes(a->src_type), matrix)) return -1;
+        } else {
+            if (acc_type_at(d, 6, &a->src_type) || int_in(d, 8, "a_type", -1, 0, QCC_QTYPE_U16, &a->a_type) ||
+                int_in(d, 9, "b_type", -1, 0, QCC_QTYPE_U16, &a->b_type) ||
+                value_of_type(d, 10, "a_zero_point", a->a_type, &a->a_zero_point) || size_at(d, 12, "k", &a->k))
+                return -1;
+            a->b_zp_layout = ints[11];
+            if (a->b_zp_layout != QCC_ZP_SCALAR && a->b_zp_layout != QCC_ZP_PER_COL)
+                return bad_int(d, 11, "b_zp_layout", -1, "0 (scalar) or 2 (per column)");
+            int64_t lo, hi;
+            qtype_range(a->b_type, &lo, &hi);
+            const int64_t as[2] = {a->rows, a->k}, bs[2] = {a->k, a->cols};
+            const int64_t acc = qtype_bytes(a->src_type);
+            if (buffer(d, 2, "x", B_READ, qtype_bytes(a->a_type), span_dense(2, as)) ||
+                buffer(d, 3, "b", B_READ, qtype_bytes(a->b_type), span_dense(2, bs)) ||
+                param_i32(d, 4, "b_zero_point", B_OPT, a->b_zp_layout == QCC_ZP_PER_COL ? a->cols : 1, lo, hi) ||
+                dense_buffer(d, 5, "bias", B_OPT, acc, a->cols))
+                return -1;
+        }
+        int64_t lo, hi;
+        qtype_range(a->src_type, &lo, &hi);
+        if (channels_at(d, 7, "src_channels", a->cols, &a->src_channels) ||
+            param_scale(d, 6, "src_scale", a->src_channels) ||
+            param_i32(d, 7, "src_zero_point", 0, a->src_channels, lo, hi))
+            return -1;
+    }
+    if (a->source != QCC_FUSED_SOURCE_QGEMM) {
+        if (unused_int(d, 8, "a_type", no_qgemm) || unused_int(d, 9, "b_type", no_qgemm) ||
+            unused_int(d, 10, "a_zero_point", no_qgemm) || unused_int(d, 11, "b_zp_layout", no_qgemm) ||
+            unused_int(d, 12, "k", no_qgemm) || unused_buffer(d, 3, "b", no_qgemm) ||
+            unused_buffer(d, 4, "b_zero_point", no_qgemm) || unused_buffer(d, 5, "bias", no_qgemm))
+            return -1;
+    }
+
+    /* The destination. */
+    if (a->dest == QCC_FUSED_DEST_F32) {
+        static const char *const why = "dest is 0 (f32)";
+        if (unused_int(d, 14, "dst_type", why) || unused_int(d, 15, "dst_channels", why) ||
+            unused_int(d, 16, "qmin", why) || unused_int(d, 17, "qmax", why) ||
+            buffer(d, 0, "out", B_WRITE, 4, matrix) || unused_buffer(d, 8, "dst_scale", why) ||
+            unused_buffer(d, 9, "dst_zero_point", why))
+            return -1;
+    } else {
+        int64_t lo, hi;
+        if (int_in(d, 14, "dst_type", -1, 0, QCC_QTYPE_U16, &a->dst_type) ||
+            channels_at(d, 15, "dst_channels", a->cols, &a->dst_channels) ||
+            clamp_range(d, 16, a->dst_type, &a->qmin, &a->qmax))
+            return -1;
+        qtype_range(a->dst_type, &lo, &hi);
+        if (buffer(d, 0, "out", B_WRITE, qtype_bytes(a->dst_type), matrix) ||
+            param_scale(d, 8, "dst_scale", a->dst_channels) ||
+            param_i32(d, 9, "dst_zero_point", 0, a->dst_channels, lo, hi))
+            return -1;
+    }
+
+    /* Operand tensors: [rows, cols] through their strides. */
+    for (int i = 0; i < QCC_FUSED_MAX_OPERANDS; i++) {
+        if (i >= a->operand_count) {
+            d->buf[10 + i].name = "operand";
+            d->buf[10 + i].flags = B_OPT;
+            if (present(d, 10 + i))
+                return fail(d, "buffer %d (operand %d) is given, but operand_count is %lld", 10 + i, i,
+                            (long long)a->operand_count);
+            continue;
+        }
+        const int64_t *st;
+        if (array_at(d, 19 + 2 * i, 2, "strides", 1, &st)) return -1;
+        span s = span_start();
+        span_dim(&s, a->rows, st[0]);
+        span_dim(&s, a->cols, st[1]);
+        static const char *const names[QCC_FUSED_MAX_OPERANDS] = {"operand 0", "operand 1", "operand 2",
+                                                                  "operand 3", "operand 4", "operand 5"};
+        if (buffer(d, 10 + i, names[i], B_READ, 4, s)) return -1;
+    }
+    a->operand_strides = ints + 19;
+
+    /* Steps: every register read is written first (in every tile); floats two per unary step. */
+    a->steps = ints + steps_at + 1;
+    a->floats = d->call->floats;
+    unsigned written = a->source != QCC_FUSED_SOURCE_NONE ? 1u : 0u;
+    int64_t unary = 0;
+    for (int64_t s = 0; s < a->step_count; s++) {
+        const int base = steps_at + 1 + 5 * (int)s;
+        const int sub = (int)s;
+        int64_t kind, op, dst, x, y;
+        if (int_in(d, base, "step kind", sub, 0, QCC_FUSED_BINARY, &kind) ||
+            int_in(d, base + 1, "step op", sub, 0, kind == QCC_FUSED_UNARY ? QCC_UNARY_SHRINK : QCC_BINARY_PRELU, &op) ||
+            int_in(d, base + 2, "step dst", sub, 0, a->registers - 1, &dst) ||
+            int_in(d, base + 3, "step a", sub, -a->operand_count, a->registers - 1, &x))
+            return -1;
+        if (kind == QCC_FUSED_UNARY) {
+            unary++;
+            if (ints[base + 4] != 0) return bad_int(d, base + 4, "step b", sub, "0 (a unary step)");
+            y = 0;
+        } else if (int_in(d, base + 4, "step b", sub, -a->operand_count, a->registers - 1, &y)) {
+            return -1;
+        }
+        const int64_t refs[2] = {x, y};
+        for (int r = 0; r < (kind == QCC_FUSED_UNARY ? 1 : 2); r++)
+            if (refs[r] >= 0 && !(written & (1u << refs[r])))
+                return fail(d, "step %d reads register %lld before any step writes it", sub, (long long)refs[r]);
+        written |= 1u << dst;
+    }
+    if (a->step_count == 0 && a->source == QCC_FUSED_SOURCE_NONE)
+        return fail(d, "no source and no steps: nothing computes the result");
+    if (d->call->float_count != 2 * unary)
+        return fail(d, "%d floats; expected %lld (alpha and beta of each unary step)", (int)d->call->float_count,
+                    (long long)(2 * unary));
+
+    /* Scratch: the accumulator tile and the registers. */
+    int64_t scratch = 0;
+#ifdef QCC_USE_FUSED_ELEMENTWISE
+    scratch = qcc_fused_elementwise_scratch_bytes(a->source, a->src_type, a->tile_rows, a->tile_cols, a->registers);
+#endif
+    if (a->rows == 0 || a->cols == 0) scratch = 0;
+    if (dense_buffer(d, 1, "scratch", B_WRITE | (scratch == 0 ? B_OPT : 0), 1, scratch)) return -1;
+    d->buf[1].align = 8;
+    return 0;
+}
+
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6,
-                                                        5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6, 8};
+                                                        5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6, 8, 16};
+/* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0};
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, -1};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1220,6 +1414,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_FUSED_ELEMENTWISE
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1228,14 +1427,30 @@ static int decode(decoder *d) {
     d->name = "call";
     if (!c) return fail(d, "no call");
     const char *name = qcc_kernel_name(c->kernel);
-    if (!name) return fail(d, "kernel %d is unknown; expected 1..%d", (int)c->kernel, QCC_KERNEL_LIMIT - 1);
+    if (!name) {
+        /* The known ids as ranges ("1..22, 25"): reserved ids between them are unknown. */
+        char known[96];
+        size_t used = 0;
+        known[0] = '\0';
+        for (int k = 1; k < QCC_KERNEL_LIMIT; k++) {
+            if (!kernel_names[k] || (k > 1 && kernel_names[k - 1])) continue;
+            int last = k;
+            while (last + 1 < QCC_KERNEL_LIMIT && kernel_names[last + 1]) last++;
+            int n = last > k ? snprintf(known + used, sizeof known - used, "%s%d..%d", used ? ", " : "", k, last)
+                             : snprintf(known + used, sizeof known - used, "%s%d", used ? ", " : "", k);
+            if (n > 0 && (size_t)n < sizeof known - used) used += (size_t)n;
+        }
+        return fail(d, "kernel %d is unknown; expected %s", (int)c->kernel, known);
+    }
     d->name = name;
     memset(d->buf, 0, sizeof d->buf);
     if (!kernel_built[c->kernel]) return fail(d, "this runtime is built without the %s kernel", name);
     if (c->buffer_count != kernel_buffers[c->kernel])
         return fail(d, "%d buffers; expected %d", (int)c->buffer_count, kernel_buffers[c->kernel]);
-    if (c->float_count != kernel_floats[c->kernel])
+    if (kernel_floats[c->kernel] >= 0 && c->float_count != kernel_floats[c->kernel])
         return fail(d, "%d floats; expected %d", (int)c->float_count, kernel_floats[c->kernel]);
+    if (c->float_count < 0 || c->float_count > QCC_CALL_MAX_FLOATS)
+        return fail(d, "%d floats; expected at most %d", (int)c->float_count, QCC_CALL_MAX_FLOATS);
     if (c->int_count < 0 || c->int_count > QCC_CALL_MAX_INTS)
         return fail(d, "%d ints; expected at most %d", (int)c->int_count, QCC_CALL_MAX_INTS);
     if ((c->buffer_count > 0 && !c->buffers) || (c->int_count > 0 && !c->ints) || (c->float_count > 0 && !c->floats))
@@ -1264,6 +1479,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_F32_POOL: return decode_f32_pool(d);
     case QCC_KERNEL_ATTENTION: return decode_attention(d);
     case QCC_KERNEL_QSCAN: return decode_qscan(d);
+    case QCC_KERNEL_FUSED_ELEMENTWISE: return decode_fused_elementwise(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1611,6 +1827,24 @@ static int run_call(decoder *d) {
                       (const float *)buf[3], (const float *)buf[4], a->batch, a->channels, a->steps, a->state,
                       (const float *)buf[5], (const int32_t *)buf[6], (int32_t)a->state_qmin, (int32_t)a->state_qmax,
                       (int32_t)a->c_qmin, (int32_t)a->c_qmax, buf[7]);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_FUSED_ELEMENTWISE
+    case QCC_KERNEL_FUSED_ELEMENTWISE: {
+        qcc_fused_elementwise_buffers b;
+        b.out = buf[0];
+        b.scratch = buf[1];
+        b.x = buf[2];
+        b.b = buf[3];
+        b.b_zero_point = (const int32_t *)buf[4];
+        b.bias = buf[5];
+        b.src_scale = (const float *)buf[6];
+        b.src_zero_point = (const int32_t *)buf[7];
+        b.dst_scale = (const float *)buf[8];
+        b.dst_zero_point = (const int32_t *)buf[9];
+        for (int i = 0; i < QCC_FUSED_MAX_OPERANDS; i++) b.operands[i] = (const float *)buf[10 + i];
+        qcc_fused_elementwise(&d->a.fused, &b);
         return 0;
     }
 #endif

@@ -27,6 +27,8 @@ enum RuntimeManifest {
     case .attention:
       ["quant_attention.c"] + sources(of: .quantize) + sources(of: .f32Binary) + sources(of: .f32Softmax) + qgemm
     case .qscan: ["quant_scan.c", "quant_convert.c", "float_elementwise_broadcast.c"] + qgemm
+    case .fusedElementwise:
+      ["fused_elementwise.c", "quant_convert.c", "float_elementwise_unary.c", "float_elementwise_broadcast.c"] + qgemm
     }
   }
 

@@ -21,6 +21,7 @@
 #include "qcc_float_nn.h"
 #include "qcc_float_resample.h"
 #include "qcc_float_scan.h"
+#include "qcc_fused_elementwise.h"
 #include "qcc_gemm.h"
 #include "qcc_math.h"
 #include "qcc_quant.h"

@@ -184,6 +184,33 @@
  *                    and c's storage); scales are the state's per step, then c's, then the
  *                    accumulators' (scale_h * scale_c, as f32); zero_points the state's, then
  *                    c's, within type's range; each qmin <= qmax within it.
+ * 25 FUSED_ELEMENTWISE buffers: out (w), scratch (w), x, b (opt), b_zero_point (param, int32, opt),
+ *                    bias (opt), src_scale (param, f32, opt), src_zero_point (param, int32, opt),
+ *                    dst_scale (param, f32, opt), dst_zero_point (param, int32, opt),
+ *                    operand[0..5] (f32, opt)
+ *                    ints:    rows, cols, tile_rows, tile_cols, registers, source, src_type,
+ *                             src_channels, a_type, b_type, a_zero_point, b_zp_layout, k, dest,
+ *                             dst_type, dst_channels, qmin, qmax, operand_count,
+ *                             strides[operand_count][2], step_count, steps[step_count][5]
+ *                    floats:  alpha, beta of each unary step, in step order
+ *                    -> qcc_fused_elementwise (qcc_fused_elementwise.h): a chain of elementwise
+ *                    f32 steps run tile by tile (tile_rows x tile_cols, 1..2^24 each, at most
+ *                    2^26 elements) over a [rows, cols] result, in `registers` (1..8) f32 tiles of
+ *                    scratch, each step the unfused kernel on the tile, so the bits are the
+ *                    unfused calls'. source 0: none; 1: DEQUANTIZE x ([rows, cols], src_type
+ *                    i8..u16, i32, i64) into register 0; 2: QGEMM of x (a, [rows, k], a_type
+ *                    i8..u16, scalar a_zero_point) and b ([k, cols], b_type i8..u16, b_zp_layout
+ *                    0 or 2, bias of cols accumulators) into an accumulator tile of src_type (i32
+ *                    or i64), then DEQUANTIZE into register 0. src_channels and dst_channels are
+ *                    1 (per tensor) or cols (per column); ints and buffers a source or dest does
+ *                    not use must be 0 and absent. operand i is read at r * strides[i][0] +
+ *                    c * strides[i][1]. A step is kind (0 F32_UNARY, 1 F32_BINARY), op
+ *                    (qcc_unary_op / qcc_binary_op), dst (a register), a, b (b is 0 for unary
+ *                    steps): a reference r >= 0 is register r, -1 - i is operand i; a register
+ *                    is read only after a step (or the source: register 0) writes it. dest 0:
+ *                    out (f32) is the last step's register (register 0 without steps); 1:
+ *                    QUANTIZE of it to dst_type (i8..u16) with qmin..qmax. scratch holds
+ *                    qcc_fused_elementwise_scratch_bytes bytes, 8-byte aligned (opt when 0).
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -217,13 +244,14 @@ typedef enum {
     QCC_KERNEL_F32_POOL = 22,
     QCC_KERNEL_ATTENTION = 23,
     QCC_KERNEL_QSCAN = 24,
+    QCC_KERNEL_FUSED_ELEMENTWISE = 25,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 25
+#define QCC_KERNEL_LIMIT 26
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
-#define QCC_CALL_MAX_BUFFERS 8
+#define QCC_CALL_MAX_BUFFERS 16
 #define QCC_CALL_MAX_INTS 256
 #define QCC_CALL_MAX_FLOATS 16
 #define QCC_CALL_MAX_VALUE ((int64_t)1 << 48)
