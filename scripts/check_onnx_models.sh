@@ -46,6 +46,7 @@ if [ "$limit" -gt 0 ] && [ ${#models[@]} -gt "$limit" ]; then models=("${models[
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 strict="-O3 -Wall -Wextra -Werror"
 n_identical=0 n_unsupported=0 n_bad=0
 
@@ -58,27 +59,27 @@ first_error() {
 }
 
 # build_and_run M T VARIANT RUNNER-PREFIX...: builds $work/M/T (make variables in $make_args),
-# runs its runner on sample 0, compares with the reference. Sets $result to a failure
-# description, or leaves it empty.
+# runs its runner on sample 0, compares with the reference. Sets $result to what failed
+# or differed (and $failed to 1 for a build or run failure), or leaves it empty.
 build_and_run() {
   local w=$1 folder=$1/$2 variant=$3
   shift 3
   if ! make -s -C "$folder" "${make_args[@]}" >"$w/$variant.build.log" 2>&1; then
     sed 's/^/    /' "$w/$variant.build.log" | tail -20
-    result="$variant: BUILD FAILED"; return
+    result="$variant: build failed"; failed=1; return
   fi
   local ordered=() name
   for name in $("$@" "$folder/model" --info | awk '$1 == "input" { print $2 }'); do ordered+=("$w/in/$name.npy"); done
   if ! "$@" "$folder/model" "${ordered[@]}" -o "$w/out-$variant" >"$w/$variant.run.log" 2>&1; then
     sed 's/^/    /' "$w/$variant.run.log" | tail -20
-    result="$variant: FAILED to run"; return
+    result="$variant: runner failed"; failed=1; return
   fi
   local f out differ=()
   for f in "$w/ref"/*.npy; do
     out=$(basename "$f")
     cmp -s "$f" "$w/out-$variant/$out" || differ+=("${out%.npy}")
   done
-  [ ${#differ[@]} -eq 0 ] || result="$variant: DIFFERENT (${differ[*]})"
+  [ ${#differ[@]} -eq 0 ] || result="$variant: output ${differ[*]}"
 }
 
 start=$(date +%s)
@@ -140,6 +141,7 @@ PY
   # 4. Each target's folder, built and run; outputs compared with the reference.
   if [ -z "$line" ]; then
     failures=()
+    failed=0
     for t in $targets; do
       result=""
       case $t in
@@ -158,7 +160,7 @@ PY
       line="identical"
     else
       line=$(IFS=';'; echo "${failures[*]}" | sed 's/;/; /g')
-      case $line in *BUILD\ FAILED*|*FAILED\ to\ run*) line="FAILED: $line" ;; *) line="DIFFERENT: $line" ;; esac
+      if [ $failed -eq 1 ]; then line="FAILED: $line"; else line="DIFFERENT: $line"; fi
     fi
   fi
   case $line in
