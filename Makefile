@@ -17,7 +17,7 @@ QCC_MODELS   ?= $(firstword $(wildcard $(abspath ../shared/models) /work/shared/
 export QCC_MODELS
 
 .PHONY: all setup generate build test demo conformance conformance-latest onnx-tests bench bench-accuracy \
-        qprog-runner qprog-check qprog-fuzz qgemm-test fusion-check codegen-check clean
+        qprog-runner qprog-check qprog-fuzz qgemm-test fusion-check codegen-check onnx-models-check clean
 
 all: build
 
@@ -84,6 +84,14 @@ fusion-check: build
 CODEGEN_CHECK_TARGETS ?= x86-avx2 arm-neon sanitize
 codegen-check: build
 	scripts/check_codegen.sh $(QCC) --targets "$(CODEGEN_CHECK_TARGETS)"
+
+# The C targets on models outside the shared set: the ONNX backend suite's
+# pytorch-converted models (libonnx-testdata), calibrated on their test inputs,
+# x86-avx2 built natively, every output byte-identical to `qcc run` of the
+# .qprog; models qcc refuses are listed as unsupported. Not part of `make test`.
+# `scripts/check_onnx_models.sh $(QCC) --targets "x86-avx2 arm-neon"` adds arm-neon under qemu.
+onnx-models-check: build
+	scripts/check_onnx_models.sh $(QCC)
 
 # The integer GEMM's SIMD paths against a naive reference on extreme and
 # random cases (including the operands that would saturate vpmaddubsw), as
