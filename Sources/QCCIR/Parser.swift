@@ -53,6 +53,12 @@ public struct Parser {
     return try result.get()
   }
 
+  /// Parses a quantized element as `Printer.spell(_: QuantizedType)` writes it;
+  /// nil when `text` is a type but not a quantized element.
+  public static func parseQuantizedElement(_ text: String) throws(ParseError) -> QuantizedType? {
+    try parseType("tensor<" + text + ">").element.quantization
+  }
+
   /// The largest constant a text file may describe; larger ones are errors, not allocations.
   static let maxConstantBytes = 1 << 34
 

@@ -43,6 +43,12 @@ public struct Printer {
     return String(decoding: p.out, as: UTF8.self)
   }
 
+  /// `!q.uniform<i8:f32, 0.5:0>`: a quantized element alone (attributes that
+  /// name one; `Parser.parseQuantizedElement` reads it back).
+  public static func spell(_ element: QuantizedType) -> String {
+    String(spell(TensorType(.quantized(element), Shape([]))).dropFirst("tensor<".count).dropLast())
+  }
+
   // MARK: - Structure
 
   mutating func printModule(_ module: Module) {

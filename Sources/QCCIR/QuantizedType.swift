@@ -41,6 +41,12 @@ public struct QuantizedType: Hashable, Sendable {
   /// The values quantization may produce: `storageRange`, or the storage type's whole range.
   public var range: ClosedRange<Int64> { storageRange ?? storage.integerRange ?? 0...0 }
 
+  /// The scale and zero point of a per-tensor type; nil for per-axis and per-group types.
+  public var perTensor: (scale: Float, zeroPoint: Int)? {
+    if case .perTensor(let s, let z) = granularity { return (s, z) }
+    return nil
+  }
+
   /// Names of the module parameters this type refers to.
   public var parameterNames: [String] {
     switch granularity {

@@ -91,15 +91,13 @@ extension QuantizedOps {
     guard let text = try c.attributes.string("probabilities") else {
       throw OpError("\(op) needs a 'probabilities' attribute: the quantized type of the softmax output")
     }
-    let type: TensorType
+    let parsed: QuantizedType?
     do {
-      type = try Parser.parseType("tensor<" + text + ">")
+      parsed = try Parser.parseQuantizedElement(text)
     } catch {
       throw OpError("\(op): 'probabilities' is not a quantized element type (\(text)): \(error.message)")
     }
-    guard let q = type.element.quantization, q.expressed == .f32, attentionStorage.contains(q.storage),
-      case .perTensor = q.granularity
-    else {
+    guard let q = parsed, q.expressed == .f32, attentionStorage.contains(q.storage), q.perTensor != nil else {
       throw OpError("\(op): 'probabilities' must be an i8 or u8 type quantized per tensor, not \(text)")
     }
     return q
@@ -110,9 +108,8 @@ extension QuantizedPlans {
   static let attention: PlanFunction = { (c) throws(OpError) in
     let sig = try Q.attentionSignature(c.inference)
     func perTensor(_ q: QuantizedType) -> (scale: Float, zeroPoint: Int32, range: (Int32, Int32)) {
-      guard case .perTensor(let s, let z) = q.granularity else { preconditionFailure("checked per tensor") }
-      let p = QuantizationParameters(q, parameters: [:])!
-      return (s, Int32(z), Q.clampRange(p))
+      let (s, z) = q.perTensor!  // attentionSignature checked every type is per tensor
+      return (s, Int32(z), (Int32(clamping: q.range.lowerBound), Int32(clamping: q.range.upperBound)))
     }
     let q = perTensor(sig.q), k = perTensor(sig.k), v = perTensor(sig.v), p = perTensor(sig.probabilities)
     let qShape = try c.shape(0), kShape = try c.shape(1), vShape = try c.shape(2), yShape = try c.resultShape()
@@ -132,8 +129,7 @@ extension QuantizedPlans {
     var outScale = accScale
     if let qy = c.resultTypes[0].element.quantization {
       let y = perTensor(qy)
-      var multiplier: Int32 = 0, shift: Int32 = 0
-      qcc_quant_multiplier(Double(accScale) / Double(y.scale), &multiplier, &shift)
+      let (multiplier, shift) = requantizeMultiplier(from: accScale, to: y.scale)
       out = [qtype(qy.storage), Int64(y.zeroPoint), Int64(y.range.0), Int64(y.range.1), Int64(multiplier), Int64(shift)]
       outScale = 0
     }

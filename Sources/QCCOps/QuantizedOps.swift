@@ -50,10 +50,7 @@ extension QuantizedOps {
   }
 
   /// `!q.uniform<i8:f32, 0.5:0>`: a quantized element as the IR spells it.
-  static func spell(_ q: QuantizedType) -> String {
-    let s = Printer.spell(TensorType(.quantized(q), Shape([])))
-    return String(s.dropFirst("tensor<".count).dropLast())
-  }
+  static func spell(_ q: QuantizedType) -> String { Printer.spell(q) }
 
   static func list(_ types: Set<ElementType>) -> String {
     ElementType.allCases.filter(types.contains).map(\.rawValue).joined(separator: ", ")

@@ -79,6 +79,14 @@ enum QuantizedPlans {
                      shape: shape, axis: axis))
   }
 
+  /// The fixed-point form of the rescale scale_in / scale_out (the quotient in
+  /// double, rounded once), as every requantizing kernel call takes it.
+  static func requantizeMultiplier(from scaleIn: Float, to scaleOut: Float) -> (multiplier: Int32, shift: Int32) {
+    var multiplier: Int32 = 0, shift: Int32 = 0
+    qcc_quant_multiplier(Double(scaleIn) / Double(scaleOut), &multiplier, &shift)
+    return (multiplier, shift)
+  }
+
   /// REQUANTIZE of `x` (its storage, scales and zero points, one or one per
   /// channel of `axis`) into `y` (its storage and parameters).
   static func requantizeCall(
@@ -90,10 +98,8 @@ enum QuantizedPlans {
     let inner = axis.map { shape[($0 + 1)...].reduce(1, *) } ?? shape.reduce(1, *)
     func perChannel<T>(_ v: [T]) -> [T] { v.count == 1 ? [T](repeating: v[0], count: channels) : v }
     let sx = perChannel(px.scales), sy = perChannel(py.parameters.scales)
-    var multipliers = [Int32](repeating: 0, count: channels), shifts = multipliers
-    for ch in 0..<channels {
-      qcc_quant_multiplier(Double(sx[ch]) / Double(sy[ch]), &multipliers[ch], &shifts[ch])
-    }
+    let fixedPoint = (0..<channels).map { requantizeMultiplier(from: sx[$0], to: sy[$0]) }
+    let multipliers = fixedPoint.map(\.multiplier), shifts = fixedPoint.map(\.shift)
     let (lo, hi) = Q.clampRange(py.parameters)
     return KernelCall(
       .requantize,

@@ -26,14 +26,12 @@ struct AttentionPattern: RewritePattern {
   let name = "attention"
   let rootOps: Set<String> = ["qcc.matmul"]
 
-  static let byteStorage: Set<ElementType> = [.i8, .u8]
-
   func matchAndRewrite(_ root: NodeID, _ r: inout Rewriter) -> Bool {
     let g = r.graph
     let pv = g[root]
     guard pv.inputs.count == 2, pv.attributes["zero_point_folded"] == nil, let pq = pv.inputs[0], let v = pv.inputs[1],
       r.hasOneUse(pq), isAttentionResult(g[pv.results[0]].type), let quantize = r.producer(of: pq, "qcc.quantize"),
-      let probabilities = g[pq].type.element.quantization, isByteOperand(g[pq].type), isByteOperand(g[v].type),
+      let probabilities = g[pq].type.element.quantization, r.perTensorByteType(pq) != nil, r.perTensorByteType(v) != nil,
       var p = g[quantize].inputs[0]
     else { return false }
     // Where(IsNaN(p), value, p): the Softmax result then has exactly these two uses.
@@ -64,9 +62,9 @@ struct AttentionPattern: RewritePattern {
     }
     guard let qk = r.producer(of: scores, "qcc.matmul"), g[qk].inputs.count == 2,
       g[qk].attributes["zero_point_folded"] == nil, g[scores].type.elementType == .f32,
-      let q = g[qk].inputs[0], let k = g[qk].inputs[1], isByteOperand(g[q].type), isByteOperand(g[k].type)
+      let q = g[qk].inputs[0], let k = g[qk].inputs[1], r.perTensorByteType(q) != nil, r.perTensorByteType(k) != nil
     else { return false }
-    var attributes = Attributes([("probabilities", .string(spell(probabilities)))])
+    var attributes = Attributes([("probabilities", .string(Printer.spell(probabilities)))])
     if let nanValue { attributes["nan_value"] = .float(nanValue) }
     let fused = r.insert(
       "qcc.attention", [q, k, v, mask], resultTypes: [g[pv.results[0]].type], attributes: attributes,
@@ -83,24 +81,10 @@ struct AttentionPattern: RewritePattern {
     return nil
   }
 
-  /// An i8 or u8 operand quantized per tensor.
-  func isByteOperand(_ t: TensorType) -> Bool {
-    guard let q = t.element.quantization, Self.byteStorage.contains(q.storage), case .perTensor = q.granularity else {
-      return false
-    }
-    return true
-  }
-
   /// The second matmul's epilogue is already fused: f32, or an 8- or 16-bit per-tensor type.
   func isAttentionResult(_ t: TensorType) -> Bool {
     guard let q = t.element.quantization else { return t.elementType == .f32 }
     guard [.i8, .u8, .i16, .u16].contains(q.storage), case .perTensor = q.granularity else { return false }
     return true
-  }
-
-  /// `!q.uniform<i8:f32, 0.5:0>`: the element as the IR spells it.
-  func spell(_ q: QuantizedType) -> String {
-    let s = Printer.spell(TensorType(.quantized(q), Shape([])))
-    return String(s.dropFirst("tensor<".count).dropLast())
   }
 }

@@ -62,10 +62,10 @@ struct SelectiveScanPattern: RewritePattern {
       else { return false }
       // The state's quantize; C's Unsqueeze(Gather(quantize(C), t, axis 1), [-1]).
       guard r.hasOneUse(hq), let hqNode = r.producer(of: hq, "qcc.quantize"), let h = g[hqNode].inputs[0],
-        let qh = perTensorByte(hq, r),
+        let qh = r.perTensorByteType(hq),
         let cg = unsqueezed(cu, axis: 2, r), let (cq, cIndex) = gathered(cg, axis: 1, rank: 3, r),
         cIndex == t || cIndex == t - steps, r.hasOneUse(cq), let cqNode = r.producer(of: cq, "qcc.quantize"),
-        let cIn = g[cqNode].inputs[0], c == nil || c == cIn, let qc = perTensorByte(cq, r), qc.storage == qh.storage
+        let cIn = g[cqNode].inputs[0], c == nil || c == cIn, let qc = r.perTensorByteType(cq), qc.storage == qh.storage
       else { return false }
       c = cIn
       if let s = g[cIn].type.shape.staticSizes, s.count == 3, s[0] == batch, s[1] == steps, g[cIn].type.element == .plain(.f32) {
@@ -106,10 +106,10 @@ struct SelectiveScanPattern: RewritePattern {
 
     var attributes = Attributes()
     attributes["storage"] = .string(first.state.storage.rawValue)
-    attributes["state_scales"] = .floats(quantization.map { scale($0.state) })
-    attributes["state_zero_points"] = .ints(quantization.map { Int64(zeroPoint($0.state)) })
-    attributes["c_scales"] = .floats(quantization.map { scale($0.c) })
-    attributes["c_zero_points"] = .ints(quantization.map { Int64(zeroPoint($0.c)) })
+    attributes["state_scales"] = .floats(quantization.map { $0.state.perTensor!.scale })
+    attributes["state_zero_points"] = .ints(quantization.map { Int64($0.state.perTensor!.zeroPoint) })
+    attributes["c_scales"] = .floats(quantization.map { $0.c.perTensor!.scale })
+    attributes["c_zero_points"] = .ints(quantization.map { Int64($0.c.perTensor!.zeroPoint) })
     let full = first.state.storage.integerRange
     if first.state.range != full { attributes["state_range"] = .ints([first.state.range.lowerBound, first.state.range.upperBound]) }
     if first.c.range != full { attributes["c_range"] = .ints([first.c.range.lowerBound, first.c.range.upperBound]) }
@@ -153,23 +153,5 @@ struct SelectiveScanPattern: RewritePattern {
   /// True when `value` is a plain f32 tensor of exactly `shape`.
   func f32(_ value: ValueID, _ shape: [Int], _ r: Rewriter) -> Bool {
     r.graph[value].type.shape.staticSizes == shape && r.graph[value].type.element == .plain(.f32)
-  }
-
-  /// The per-tensor i8 / u8 type of `value`.
-  func perTensorByte(_ value: ValueID, _ r: Rewriter) -> QuantizedType? {
-    guard let q = r.graph[value].type.element.quantization, q.storage == .i8 || q.storage == .u8, q.expressed == .f32,
-      case .perTensor = q.granularity
-    else { return nil }
-    return q
-  }
-
-  func scale(_ q: QuantizedType) -> Float {
-    if case .perTensor(let s, _) = q.granularity { return s }
-    return 0
-  }
-
-  func zeroPoint(_ q: QuantizedType) -> Int {
-    if case .perTensor(_, let z) = q.granularity { return z }
-    return 0
   }
 }
