@@ -94,10 +94,7 @@ struct FusedElementwiseTests {
   }
 
   static func run(_ m: Module) throws -> TensorData {
-    var rng = SplitMix(seed: 7)
-    let x = (0..<54).map { _ in Float(rng.next() % 4000) / 500 - 4 }
-    let r = (0..<45).map { _ in Float(rng.next() % 4000) / 1000 - 2 }
-    let feeds = ["x": TensorData(shape: [1, 9, 6], scalars: x), "r": TensorData(shape: [1, 9, 5], scalars: r)]
+    let feeds = ["x": OpsTest.random([1, 9, 6], seed: 7, scale: 4), "r": OpsTest.random([1, 9, 5], seed: 8, scale: 2)]
     return try Interpreter(m).run(feeds)[0].value
   }
 
@@ -172,18 +169,5 @@ struct FusedElementwiseTests {
     // A good call: Relu of the operand.
     #expect(run(ints([[0, 11, 1, -1, 0]]), [0, 0]) == nil)
     #expect(out.values(Float.self) == [Float](repeating: 1, count: 6))
-  }
-}
-
-/// A small deterministic generator for test data.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
