@@ -8,19 +8,12 @@
 #include "qcc_fused_elementwise.h"
 
 #include "qcc_float_elementwise.h"
-#include "qcc_quant.h"
+#include "quant_internal.h"
 
 #include <string.h>
 
 /* Bytes of one element of a byte-addressed qcc_qtype (4-bit types never reach here). */
-static int64_t type_bytes(int64_t t) {
-    switch (t) {
-    case QCC_QTYPE_I8: case QCC_QTYPE_U8: return 1;
-    case QCC_QTYPE_I16: case QCC_QTYPE_U16: return 2;
-    case QCC_QTYPE_I32: return 4;
-    default: return 8;
-    }
-}
+static int64_t type_bytes(int64_t t) { return (int64_t)qcc_qtype_size((qcc_qtype)t); }
 
 static int64_t round64(int64_t v) { return (v + 63) / 64 * 64; }
 
