@@ -28,6 +28,11 @@
  * step into a stack buffer; the kernels sweep the packed block once per A
  * panel of mr rows, writing c at the first K block, adding at the others,
  * and adding the zero-point terms at the last. Nothing is allocated.
+ *
+ * One row (m == 1, e.g. a classifier head or a decoder step) cannot pay for
+ * packing B, which it would use once: the kernel sets with a gemv (AVX512-VNNI,
+ * AVX-VNNI, AVX2 s16) read B in place instead (simd_gemv), and on AVX2 one
+ * row always takes s16, since the u8s8 test would itself read all of B.
  */
 #include "quant_gemm_internal.h"
 
@@ -228,6 +233,8 @@ static const qcc_qgemm_kernels *simd_kernels(int64_t m, int64_t n, int64_t k, co
     }
 #endif
 #if QCC_QGEMM_AVX2
+    /* One row: the s16 gemv, exact for any operands; the u8s8 test would read all of b for one use of it. */
+    if (have_avx2() && m == 1) return &qcc_qgemm_kernels_avx2_s16;
     if (have_avx2())
         return qcc_qgemm_avx2_u8s8_safe((const uint8_t *)b->data, b->ld, b->type == QCC_QTYPE_U8, k, n)
                    ? &qcc_qgemm_kernels_avx2_u8s8
@@ -242,6 +249,11 @@ static const qcc_qgemm_kernels *simd_kernels(int64_t m, int64_t n, int64_t k, co
 int qcc_qgemm_path(int64_t m, int64_t n, int64_t k, const qcc_qmatrix *a, const qcc_qmatrix *b) {
     const qcc_qgemm_kernels *kn = simd_kernels(m, n, k, a, b);
     return kn ? kn->path : QCC_QGEMM_PATH_PORTABLE;
+}
+
+int qcc_qgemm_takes_gemv(int64_t m, int64_t n, int64_t k, const qcc_qmatrix *a, const qcc_qmatrix *b) {
+    const qcc_qgemm_kernels *kn = simd_kernels(m, n, k, a, b);
+    return kn && m == 1 && kn->gemv;
 }
 
 #if QG_HAVE_SIMD
@@ -338,6 +350,30 @@ static QG_NOINLINE void simd_qgemm(const qcc_qgemm_kernels *kn, int64_t m, int64
 }
 #endif
 
+#if QG_HAVE_SIMD
+/* c = a x b for one row (m == 1) on kernels with a gemv (qcc_qgemv_epilogue). */
+static QG_NOINLINE void simd_gemv(const qcc_qgemm_kernels *kn, int64_t n, int64_t k, const qcc_qmatrix *a,
+                                  const qcc_qmatrix *b, const int32_t *bias, int32_t *c) {
+    const uint8_t *ad = (const uint8_t *)a->data;
+    const int a_u8 = a->type == QCC_QTYPE_U8, b_u8 = b->type == QCC_QTYPE_U8;
+    const uint32_t a_off = (uint32_t)kn->a_off[a_u8], b_off = (uint32_t)kn->b_off[b_u8];
+    const int zb_cols = b->zero_point && b->zp_layout == QCC_ZP_PER_COL;
+    qcc_qgemv_epilogue e;
+    /* One row: a scalar and a per-row zero point are both zero_point[0]. */
+    e.za = (a->zero_point ? (uint32_t)a->zero_point[0] : 0) + a_off;
+    uint32_t rowsum = 0;
+    if (a_u8)
+        for (int64_t t = 0; t < k; t++) rowsum += ad[t];
+    else
+        for (int64_t t = 0; t < k; t++) rowsum += (uint32_t)(int32_t)(int8_t)ad[t];
+    e.row_term = rowsum + (uint32_t)k * (a_off - e.za);
+    e.bias = bias;
+    e.zb = zb_cols ? b->zero_point : NULL;
+    e.zb_add = (b->zero_point && !zb_cols ? (uint32_t)b->zero_point[0] : 0) + b_off;
+    kn->gemv(n, k, ad, a_u8, (const uint8_t *)b->data, b->ld, b_u8, &e, c);
+}
+#endif
+
 /*
  * The portable loop nest; `wide` selects the int64 accumulators (c and bias
  * are then int64_t). Not inlined into qgemm, so that its tiles and the SIMD
@@ -391,6 +427,10 @@ static void qgemm(int wide, int64_t m, int64_t n, int64_t k, const qcc_qmatrix *
 #if QG_HAVE_SIMD
     if (!wide) {
         const qcc_qgemm_kernels *kn = simd_kernels(m, n, k, a, b);
+        if (kn && m == 1 && kn->gemv) {
+            simd_gemv(kn, n, k, a, b, (const int32_t *)bias, (int32_t *)c);
+            return;
+        }
         if (kn) {
             simd_qgemm(kn, m, n, k, a, b, (const int32_t *)bias, (int32_t *)c, ldc);
             return;

@@ -350,12 +350,110 @@ static QG_TARGET void panel_s16(int64_t mr, int64_t nb, int64_t kbp, const void 
 
 typedef char qg_avx2_cases_cover_mr[MR_U8S8 == 4 && MR_S16 == 6 ? 1 : -1];
 
+/*
+ * GEMV of the s16 set (quant_gemm_internal.h): one row of A against B read
+ * in place, strips of 32 columns, two rows of B per step: the rows' bytes
+ * interleaved (unpack), widened to int16 (column order kept) and multiplied
+ * by vpmaddwd with the broadcast pair (d_t, d_t+1). Normally d = a - za',
+ * which fits int16 (|a - za'| <= 255 + |za'|), so no column sums are needed:
+ * |d b| <= 32767 * 128 < 2^31 and a pair sum < 2^32 (wrapping like the rest).
+ * A zero point too wide for that (sums) takes d = a and the column sums
+ * instead: sum_t (a - za') b = sum_t a b - za' sum_t b.
+ */
+QG_INLINE __m256i widen_s16(const int u8, __m128i x) { return u8 ? _mm256_cvtepu8_epi16(x) : _mm256_cvtepi8_epi16(x); }
+
+/* Finishes 8 columns (the first `cols` real) of the one-row product and stores them (qcc_qgemv_epilogue). */
+QG_INLINE void finish_gemv(__m256i v, int32_t *c, int64_t j, int64_t cols, const qcc_qgemv_epilogue *e) {
+    if (cols <= 0) return;
+    const __m256i m = lanes(cols >= 8 ? 8 : cols);
+    if (e->bias) v = _mm256_add_epi32(v, _mm256_maskload_epi32(e->bias + j, m));
+    __m256i zb = _mm256_set1_epi32((int32_t)e->zb_add);
+    if (e->zb) zb = _mm256_add_epi32(zb, _mm256_maskload_epi32(e->zb + j, m));
+    v = _mm256_sub_epi32(v, _mm256_mullo_epi32(zb, _mm256_set1_epi32((int32_t)e->row_term)));
+    _mm256_maskstore_epi32(c + j, m, v);
+}
+
+/* d_t as an int16 (a_u8: a's type; z: za', or 0 with sums). */
+QG_INLINE uint32_t d_at(const int a_u8, const uint8_t *a, int64_t t, int32_t z) {
+    const int32_t v = a_u8 ? (int32_t)a[t] : (int32_t)(int8_t)a[t];
+    return (uint32_t)(uint16_t)(int16_t)(v - z);
+}
+
+/* One strip of w (1..32) columns from column j (a_u8, b_u8: the types; sums: as above; constants in each copy). */
+QG_INLINE void gemv_strip(const int a_u8, const int b_u8, const int sums, int64_t k, const uint8_t *a, const uint8_t *b,
+                          int64_t ldb, int64_t j, int64_t w, const qcc_qgemv_epilogue *e, int32_t *c) {
+    const __m256i z = _mm256_setzero_si256(), ones16 = _mm256_set1_epi16(1);
+    const __m128i none = _mm_setzero_si128();
+    const int32_t za = sums ? 0 : (int32_t)e->za;
+    __m256i c0 = z, c1 = z, c2 = z, c3 = z, s0 = z, s1 = z, s2 = z, s3 = z;
+    for (int64_t t = 0; t < k; t += 2) {
+        __m128i x0, x1, y0, y1;
+        uint32_t pair = d_at(a_u8, a, t, za);
+        if (w == 32 && t + 2 <= k) {
+            const uint8_t *p = b + t * ldb + j;
+            x0 = _mm_loadu_si128((const __m128i *)p);
+            x1 = _mm_loadu_si128((const __m128i *)(p + ldb));
+            y0 = _mm_loadu_si128((const __m128i *)(p + 16));
+            y1 = _mm_loadu_si128((const __m128i *)(p + ldb + 16));
+        } else {
+            /* Zero past column w and past row k. */
+            x0 = b_row(b, ldb, t, k, j, w, none);
+            x1 = b_row(b, ldb, t + 1, k, j, w, none);
+            y0 = b_row(b, ldb, t, k, j + 16, w - 16, none);
+            y1 = b_row(b, ldb, t + 1, k, j + 16, w - 16, none);
+        }
+        if (t + 1 < k) pair |= d_at(a_u8, a, t + 1, za) << 16;
+        const __m256i av = _mm256_set1_epi32((int32_t)pair);
+        const __m256i q0 = widen_s16(b_u8, _mm_unpacklo_epi8(x0, x1)), q1 = widen_s16(b_u8, _mm_unpackhi_epi8(x0, x1));
+        const __m256i q2 = widen_s16(b_u8, _mm_unpacklo_epi8(y0, y1)), q3 = widen_s16(b_u8, _mm_unpackhi_epi8(y0, y1));
+        c0 = _mm256_add_epi32(c0, _mm256_madd_epi16(av, q0));
+        c1 = _mm256_add_epi32(c1, _mm256_madd_epi16(av, q1));
+        c2 = _mm256_add_epi32(c2, _mm256_madd_epi16(av, q2));
+        c3 = _mm256_add_epi32(c3, _mm256_madd_epi16(av, q3));
+        if (sums) {
+            s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(ones16, q0));
+            s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(ones16, q1));
+            s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(ones16, q2));
+            s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(ones16, q3));
+        }
+    }
+    if (sums) {
+        const __m256i zv = _mm256_set1_epi32((int32_t)e->za);
+        c0 = _mm256_sub_epi32(c0, _mm256_mullo_epi32(zv, s0));
+        c1 = _mm256_sub_epi32(c1, _mm256_mullo_epi32(zv, s1));
+        c2 = _mm256_sub_epi32(c2, _mm256_mullo_epi32(zv, s2));
+        c3 = _mm256_sub_epi32(c3, _mm256_mullo_epi32(zv, s3));
+    }
+    finish_gemv(c0, c, j, w, e);
+    finish_gemv(c1, c, j + 8, w - 8, e);
+    finish_gemv(c2, c, j + 16, w - 16, e);
+    finish_gemv(c3, c, j + 24, w - 24, e);
+}
+
+#define GEMV_STRIPS(a_u8, b_u8, sums)                                                                                  \
+    for (int64_t j = 0; j < n; j += 32) gemv_strip(a_u8, b_u8, sums, k, a, b, ldb, j, n - j < 32 ? n - j : 32, e, c)
+
+static QG_TARGET void gemv_s16(int64_t n, int64_t k, const uint8_t *a, int a_u8, const uint8_t *b, int64_t ldb,
+                               int b_u8, const qcc_qgemv_epilogue *e, int32_t *c) {
+    const int32_t za = (int32_t)e->za;
+    /* Column sums only for a zero point so wide that a - za' leaves int16 (a in -128..255). */
+    if (za < INT16_MIN + 255 || za > INT16_MAX - 128) {
+        if (a_u8) GEMV_STRIPS(1, b_u8, 1); else GEMV_STRIPS(0, b_u8, 1);
+    } else if (a_u8) {
+        if (b_u8) GEMV_STRIPS(1, 1, 0); else GEMV_STRIPS(1, 0, 0);
+    } else {
+        if (b_u8) GEMV_STRIPS(0, 1, 0); else GEMV_STRIPS(0, 0, 0);
+    }
+}
+
+#undef GEMV_STRIPS
+
 /* a' = a + 128 for i8 (xor 0x80), a for u8; b' = b for i8, b - 128 for u8. */
 const qcc_qgemm_kernels qcc_qgemm_kernels_avx2_u8s8 = {
-    QCC_QGEMM_PATH_AVX2_U8S8, MR_U8S8, NR, 4, 1, {128, 0}, {0, -128}, pack_b_u8s8, pack_a_u8s8, panel_u8s8};
+    QCC_QGEMM_PATH_AVX2_U8S8, MR_U8S8, NR, 4, 1, {128, 0}, {0, -128}, pack_b_u8s8, pack_a_u8s8, panel_u8s8, NULL};
 /* a' = a, b' = b (extended to int16). */
 const qcc_qgemm_kernels qcc_qgemm_kernels_avx2_s16 = {
-    QCC_QGEMM_PATH_AVX2_S16, MR_S16, NR, 2, 2, {0, 0}, {0, 0}, pack_b_s16, pack_a_s16, panel_s16};
+    QCC_QGEMM_PATH_AVX2_S16, MR_S16, NR, 2, 2, {0, 0}, {0, 0}, pack_b_s16, pack_a_s16, panel_s16, gemv_s16};
 
 #else
 /* ISO C forbids an empty translation unit. */

@@ -107,6 +107,22 @@ typedef struct {
 } qcc_qgemm_epilogue;
 
 /*
+ * The one-row product in the kernels' own terms (za' = za + a_off, zb'_j
+ * likewise): with r = sum_t a'_t - K za',
+ *   sum_t (a_t - za)(b_tj - zb_j) = sum_t (a'_t - za') b'_tj - zb'_j r,
+ * so a gemv kernel computes, for j < n, modulo 2^32,
+ *   c[j] = sum_t (a'_t - za') b'_tj + bias[j] - (zb[j] + zb_add) r
+ * with bias[j] = 0 when bias is NULL and zb[j] = 0 when zb is NULL.
+ */
+typedef struct qcc_qgemv_epilogue {
+    uint32_t za;         /* za' */
+    uint32_t row_term;   /* r */
+    const int32_t *bias; /* [n] or NULL */
+    const int32_t *zb;   /* [n]: per-column zero points, or NULL */
+    uint32_t zb_add;     /* b_off with per-column zb, else the whole scalar zb' */
+} qcc_qgemv_epilogue;
+
+/*
  * One SIMD kernel set. Operands are 8-bit (i8 or u8); `u8` flags below say
  * which. Element offsets a_off / b_off per operand type (what the packers
  * add before the kernels multiply):
@@ -123,6 +139,10 @@ typedef struct {
  * panel: for every nr-column panel of the packed B block, the mr x nb
  *   product with the converted A panel, finished by the epilogue into c (row
  *   stride ldc); only the nb real columns are written.
+ * gemv (NULL when the set has none): the whole one-row product c = a x b,
+ *   B read in place (row stride ldb bytes) with no packing, which a single
+ *   row cannot pay for; a' and b' with this set's offsets, e the rest of the
+ *   zero-point algebra (qcc_qgemv_epilogue).
  */
 typedef struct {
     int path;
@@ -135,6 +155,8 @@ typedef struct {
                    int64_t astride, uint32_t *rowsum);
     void (*panel)(int64_t mr, int64_t nb, int64_t kbp, const void *a, int64_t astride, const void *b, int32_t *c,
                   int64_t ldc, const qcc_qgemm_epilogue *e);
+    void (*gemv)(int64_t n, int64_t k, const uint8_t *a, int a_u8, const uint8_t *b, int64_t ldb, int b_u8,
+                 const struct qcc_qgemv_epilogue *e, int32_t *c);
 } qcc_qgemm_kernels;
 
 #if QCC_QGEMM_AVX2
@@ -161,11 +183,13 @@ const qcc_qgemm_kernels *qcc_qgemm_vnni_kernels(int max_bits);
 /*
  * Test hooks (tools/qgemm_test.c). qcc_qgemm_path: the path qcc_qgemm_i32
  * (and each product of qcc_qgemm_batched_i32) takes for these operands, a
- * pure function of its arguments and the CPU. qcc_qgemm_set_simd(0) makes
+ * pure function of its arguments and the CPU; qcc_qgemm_takes_gemv likewise. qcc_qgemm_set_simd(0) makes
  * every call take the portable path (1, the default, restores the choice);
  * meant for benchmarks only.
  */
 int qcc_qgemm_path(int64_t m, int64_t n, int64_t k, const qcc_qmatrix *a, const qcc_qmatrix *b);
+/* 1 when that path computes this product with its gemv kernel (one row of a). */
+int qcc_qgemm_takes_gemv(int64_t m, int64_t n, int64_t k, const qcc_qmatrix *a, const qcc_qmatrix *b);
 void qcc_qgemm_set_simd(int enabled);
 /*
  * qcc_qgemm_set_vnni(bits): the widest VNNI kernels the SIMD paths may take:

@@ -190,7 +190,7 @@ const qcc_qgemm_kernels qcc_qgemm_kernels_neon = {
 #else
     QCC_QGEMM_PATH_NEON_SMULL,
 #endif
-    MR, NR, KQ, 1, {0, -128}, {0, -128}, pack_b, pack_a, panel};
+    MR, NR, KQ, 1, {0, -128}, {0, -128}, pack_b, pack_a, panel, NULL};
 
 #else
 /* ISO C forbids an empty translation unit. */

@@ -28,6 +28,8 @@
  *      consecutive: one 64-byte group is a zmm (or two ymm) of 16 int32 lanes.
  *   A: the panel's rows as a' bytes, row r at a + r * astride, zero-padded;
  *      a row's unit is 4 bytes broadcast to every lane (vpbroadcastd).
+ * One row (gemv_512, gemv_256) reads B in place and interleaves it in
+ * registers instead.
  */
 #include "quant_gemm_internal.h"
 
@@ -89,6 +91,23 @@ QV_INLINE void unit16(const uint8_t *b, int64_t ldb, int64_t t, int64_t kb, int6
     q[1] = _mm_unpackhi_epi16(lo01, lo23);
     q[2] = _mm_unpacklo_epi16(hi01, hi23);
     q[3] = _mm_unpackhi_epi16(hi01, hi23);
+}
+
+/*
+ * a'[t .. t+3] of the GEMV's row as one int32 to broadcast (little-endian:
+ * a'[t + i] is byte i), zero past k; a_flip = 0x80808080 for i8 a, else 0.
+ */
+QV_INLINE int32_t a_quad(const uint8_t *a, int64_t t, int64_t k, uint32_t a_flip) {
+    uint32_t v = 0;
+    if (k - t >= 4) {
+        memcpy(&v, a + t, 4);
+    } else {
+        uint8_t bytes[4] = {0, 0, 0, 0};
+        memcpy(bytes, a + t, (size_t)(k - t));
+        memcpy(&v, bytes, 4);
+        a_flip &= k - t == 1 ? 0xFFu : k - t == 2 ? 0xFFFFu : 0xFFFFFFu;
+    }
+    return (int32_t)(v ^ a_flip);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -256,8 +275,106 @@ static QV512 void panel_512(int64_t mr, int64_t nb, int64_t kbp, const void *a, 
 
 typedef char qv_cases_cover_mr512[MR512 == 8 ? 1 : -1];
 
+/*
+ * GEMV (quant_gemm_internal.h): one row of A against B read in place, with
+ * no packing. Strips of 64 columns; every 4 rows of a strip are loaded (64
+ * bytes each, masked at the strip's end) and interleaved in registers into
+ * the vpdpbusd layout: after the byte and word unpacks, int32 lane i of
+ * 128-bit lane L of q[g] holds the 4 values of column 16 L + 4 g + i
+ * (unpacks work within 128-bit lanes), put back in order by a 4 x 4
+ * transpose of 128-bit lanes at the end. Rows past k are zero and so is a'
+ * there, so they add nothing. sum_t (a' - za') b' is taken as
+ * sum_t a' b' - za' sum_t b', the column sums by vpdpbusd with ones.
+ */
+QV512_INLINE __m512i load_row_512(const uint8_t *p, int present, __mmask64 m, int flip_b) {
+    if (!present) return _mm512_setzero_si512();
+    const __m512i x = _mm512_maskz_loadu_epi8(m, p);
+    return flip_b ? _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80)) : x;
+}
+
+/* Finishes 16 columns (the first `cols` real) of the one-row product and stores them (qcc_qgemv_epilogue). */
+QV512_INLINE void finish_gemv_512(__m512i v, int32_t *c, int64_t j, int64_t cols, const qcc_qgemv_epilogue *e) {
+    if (cols <= 0) return;
+    const __mmask16 m = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
+    if (e->bias) v = _mm512_add_epi32(v, _mm512_maskz_loadu_epi32(m, e->bias + j));
+    __m512i zb = _mm512_set1_epi32((int32_t)e->zb_add);
+    if (e->zb) zb = _mm512_add_epi32(zb, _mm512_maskz_loadu_epi32(m, e->zb + j));
+    v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zb, _mm512_set1_epi32((int32_t)e->row_term)));
+    _mm512_mask_storeu_epi32(c + j, m, v);
+}
+
+/*
+ * One strip of w (1..64) columns from column j (flip_b, sums: constants in
+ * each inlined copy). Named accumulators, so that they stay in registers.
+ */
+QV512_INLINE void gemv_strip_512(const int flip_b, const int sums, int64_t k, const uint8_t *a, uint32_t a_flip,
+                                 const uint8_t *b, int64_t ldb, int64_t j, int64_t w, const qcc_qgemv_epilogue *e,
+                                 int32_t *c) {
+    const __m512i z = _mm512_setzero_si512(), ones8 = _mm512_set1_epi8(1);
+    const __mmask64 m = w >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << w) - 1;
+    __m512i c0 = z, c1 = z, c2 = z, c3 = z, s0 = z, s1 = z, s2 = z, s3 = z;
+    b += j;
+    for (int64_t t = 0; t < k; t += 4, b += 4 * ldb) {
+        const int64_t rows = k - t;
+        const __m512i av = _mm512_set1_epi32(a_quad(a, t, k, a_flip));
+        const __m512i x0 = load_row_512(b, 1, m, flip_b), x1 = load_row_512(b + ldb, rows > 1, m, flip_b);
+        const __m512i x2 = load_row_512(b + 2 * ldb, rows > 2, m, flip_b);
+        const __m512i x3 = load_row_512(b + 3 * ldb, rows > 3, m, flip_b);
+        const __m512i lo01 = _mm512_unpacklo_epi8(x0, x1), hi01 = _mm512_unpackhi_epi8(x0, x1);
+        const __m512i lo23 = _mm512_unpacklo_epi8(x2, x3), hi23 = _mm512_unpackhi_epi8(x2, x3);
+        const __m512i q0 = _mm512_unpacklo_epi16(lo01, lo23), q1 = _mm512_unpackhi_epi16(lo01, lo23);
+        const __m512i q2 = _mm512_unpacklo_epi16(hi01, hi23), q3 = _mm512_unpackhi_epi16(hi01, hi23);
+        c0 = _mm512_dpbusd_epi32(c0, av, q0);
+        c1 = _mm512_dpbusd_epi32(c1, av, q1);
+        c2 = _mm512_dpbusd_epi32(c2, av, q2);
+        c3 = _mm512_dpbusd_epi32(c3, av, q3);
+        if (sums) {
+            s0 = _mm512_dpbusd_epi32(s0, ones8, q0);
+            s1 = _mm512_dpbusd_epi32(s1, ones8, q1);
+            s2 = _mm512_dpbusd_epi32(s2, ones8, q2);
+            s3 = _mm512_dpbusd_epi32(s3, ones8, q3);
+        }
+    }
+    if (sums) {
+        const __m512i za = _mm512_set1_epi32((int32_t)e->za);
+        c0 = _mm512_sub_epi32(c0, _mm512_mullo_epi32(za, s0));
+        c1 = _mm512_sub_epi32(c1, _mm512_mullo_epi32(za, s1));
+        c2 = _mm512_sub_epi32(c2, _mm512_mullo_epi32(za, s2));
+        c3 = _mm512_sub_epi32(c3, _mm512_mullo_epi32(za, s3));
+    }
+    /* Transpose the 128-bit lanes: output L = lane L of c0, c1, c2, c3 (columns 16 L .. 16 L + 15). */
+    const __m512i t0 = _mm512_shuffle_i32x4(c0, c1, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i t1 = _mm512_shuffle_i32x4(c2, c3, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i t2 = _mm512_shuffle_i32x4(c0, c1, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m512i t3 = _mm512_shuffle_i32x4(c2, c3, _MM_SHUFFLE(3, 2, 3, 2));
+    finish_gemv_512(_mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), c, j, w, e);
+    finish_gemv_512(_mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)), c, j + 16, w - 16, e);
+    finish_gemv_512(_mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(2, 0, 2, 0)), c, j + 32, w - 32, e);
+    finish_gemv_512(_mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(3, 1, 3, 1)), c, j + 48, w - 48, e);
+}
+
+#define GEMV_STRIP_512(flip_b, sums) gemv_strip_512(flip_b, sums, k, a, a_flip, b, ldb, j, w, e, c)
+
+static QV512 void gemv_512(int64_t n, int64_t k, const uint8_t *a, int a_u8, const uint8_t *b, int64_t ldb, int b_u8,
+                           const qcc_qgemv_epilogue *e, int32_t *c) {
+    const uint32_t a_flip = a_u8 ? 0 : 0x80808080u;
+    /* When every row starts at the same offset in a cache line, a narrower first strip aligns the other loads. */
+    const int64_t head = ldb % 64 == 0 ? (int64_t)((64 - ((uintptr_t)b & 63)) & 63) : 0;
+    for (int64_t j = 0, w; j < n; j += w) {
+        w = j == 0 && head > 0 ? head : 64;
+        if (w > n - j) w = n - j;
+        if (b_u8) {
+            if (e->za) GEMV_STRIP_512(1, 1); else GEMV_STRIP_512(1, 0);
+        } else {
+            if (e->za) GEMV_STRIP_512(0, 1); else GEMV_STRIP_512(0, 0);
+        }
+    }
+}
+
+#undef GEMV_STRIP_512
+
 static const qcc_qgemm_kernels kernels_avx512_vnni = {
-    QCC_QGEMM_PATH_AVX512_VNNI, MR512, NR512, 4, 1, {128, 0}, {0, -128}, pack_b_512, pack_a_512, panel_512};
+    QCC_QGEMM_PATH_AVX512_VNNI, MR512, NR512, 4, 1, {128, 0}, {0, -128}, pack_b_512, pack_a_512, panel_512, gemv_512};
 
 /* ------------------------------------------------------------------------ */
 /* AVX-VNNI (256-bit, VEX)                                                  */
@@ -427,8 +544,88 @@ static QV256 void panel_256(int64_t mr, int64_t nb, int64_t kbp, const void *a, 
 
 typedef char qv_cases_cover_mr256[MR256 == 6 ? 1 : -1];
 
+/*
+ * GEMV with ymm, as gemv_512: strips of 32 columns, 4 rows of 32 bytes
+ * interleaved by unpacks (q[g] lane i of 128-bit lane L: column
+ * 16 L + 4 g + i), put back in order by swapping 128-bit halves.
+ */
+QV256_INLINE __m256i load_row_256(const uint8_t *p, int present, int64_t w, int flip_b) {
+    if (!present) return _mm256_setzero_si256();
+    const __m256i x = load32(p, w);
+    return flip_b ? _mm256_xor_si256(x, _mm256_set1_epi8((char)0x80)) : x;
+}
+
+/* Finishes 8 columns (the first `cols` real) of the one-row product and stores them (qcc_qgemv_epilogue). */
+QV256_INLINE void finish_gemv_256(__m256i v, int32_t *c, int64_t j, int64_t cols, const qcc_qgemv_epilogue *e) {
+    if (cols <= 0) return;
+    const __m256i m = lanes(cols >= 8 ? 8 : cols);
+    if (e->bias) v = _mm256_add_epi32(v, _mm256_maskload_epi32(e->bias + j, m));
+    __m256i zb = _mm256_set1_epi32((int32_t)e->zb_add);
+    if (e->zb) zb = _mm256_add_epi32(zb, _mm256_maskload_epi32(e->zb + j, m));
+    v = _mm256_sub_epi32(v, _mm256_mullo_epi32(zb, _mm256_set1_epi32((int32_t)e->row_term)));
+    _mm256_maskstore_epi32(c + j, m, v);
+}
+
+/* One strip of w (1..32) columns from column j (flip_b, sums: constants in each inlined copy). */
+QV256_INLINE void gemv_strip_256(const int flip_b, const int sums, int64_t k, const uint8_t *a, uint32_t a_flip,
+                                 const uint8_t *b, int64_t ldb, int64_t j, int64_t w, const qcc_qgemv_epilogue *e,
+                                 int32_t *c) {
+    const __m256i z = _mm256_setzero_si256(), ones8 = _mm256_set1_epi8(1);
+    __m256i c0 = z, c1 = z, c2 = z, c3 = z, s0 = z, s1 = z, s2 = z, s3 = z;
+    b += j;
+    for (int64_t t = 0; t < k; t += 4, b += 4 * ldb) {
+        const int64_t rows = k - t;
+        const __m256i av = _mm256_set1_epi32(a_quad(a, t, k, a_flip));
+        const __m256i x0 = load_row_256(b, 1, w, flip_b), x1 = load_row_256(b + ldb, rows > 1, w, flip_b);
+        const __m256i x2 = load_row_256(b + 2 * ldb, rows > 2, w, flip_b);
+        const __m256i x3 = load_row_256(b + 3 * ldb, rows > 3, w, flip_b);
+        const __m256i lo01 = _mm256_unpacklo_epi8(x0, x1), hi01 = _mm256_unpackhi_epi8(x0, x1);
+        const __m256i lo23 = _mm256_unpacklo_epi8(x2, x3), hi23 = _mm256_unpackhi_epi8(x2, x3);
+        const __m256i q0 = _mm256_unpacklo_epi16(lo01, lo23), q1 = _mm256_unpackhi_epi16(lo01, lo23);
+        const __m256i q2 = _mm256_unpacklo_epi16(hi01, hi23), q3 = _mm256_unpackhi_epi16(hi01, hi23);
+        c0 = _mm256_dpbusd_avx_epi32(c0, av, q0);
+        c1 = _mm256_dpbusd_avx_epi32(c1, av, q1);
+        c2 = _mm256_dpbusd_avx_epi32(c2, av, q2);
+        c3 = _mm256_dpbusd_avx_epi32(c3, av, q3);
+        if (sums) {
+            s0 = _mm256_dpbusd_avx_epi32(s0, ones8, q0);
+            s1 = _mm256_dpbusd_avx_epi32(s1, ones8, q1);
+            s2 = _mm256_dpbusd_avx_epi32(s2, ones8, q2);
+            s3 = _mm256_dpbusd_avx_epi32(s3, ones8, q3);
+        }
+    }
+    if (sums) {
+        const __m256i za = _mm256_set1_epi32((int32_t)e->za);
+        c0 = _mm256_sub_epi32(c0, _mm256_mullo_epi32(za, s0));
+        c1 = _mm256_sub_epi32(c1, _mm256_mullo_epi32(za, s1));
+        c2 = _mm256_sub_epi32(c2, _mm256_mullo_epi32(za, s2));
+        c3 = _mm256_sub_epi32(c3, _mm256_mullo_epi32(za, s3));
+    }
+    finish_gemv_256(_mm256_permute2x128_si256(c0, c1, 0x20), c, j, w, e);
+    finish_gemv_256(_mm256_permute2x128_si256(c2, c3, 0x20), c, j + 8, w - 8, e);
+    finish_gemv_256(_mm256_permute2x128_si256(c0, c1, 0x31), c, j + 16, w - 16, e);
+    finish_gemv_256(_mm256_permute2x128_si256(c2, c3, 0x31), c, j + 24, w - 24, e);
+}
+
+#define GEMV_STRIP_256(flip_b, sums) gemv_strip_256(flip_b, sums, k, a, a_flip, b, ldb, j, w, e, c)
+
+static QV256 void gemv_256(int64_t n, int64_t k, const uint8_t *a, int a_u8, const uint8_t *b, int64_t ldb, int b_u8,
+                           const qcc_qgemv_epilogue *e, int32_t *c) {
+    const uint32_t a_flip = a_u8 ? 0 : 0x80808080u;
+    for (int64_t j = 0; j < n; j += 32) {
+        const int64_t w = n - j < 32 ? n - j : 32;
+        if (b_u8) {
+            if (e->za) GEMV_STRIP_256(1, 1); else GEMV_STRIP_256(1, 0);
+        } else {
+            if (e->za) GEMV_STRIP_256(0, 1); else GEMV_STRIP_256(0, 0);
+        }
+    }
+}
+
+#undef GEMV_STRIP_256
+
 static const qcc_qgemm_kernels kernels_avx_vnni = {
-    QCC_QGEMM_PATH_AVX_VNNI, MR256, NR256, 4, 1, {128, 0}, {0, -128}, pack_b_256, pack_a_256, panel_256};
+    QCC_QGEMM_PATH_AVX_VNNI, MR256, NR256, 4, 1, {128, 0}, {0, -128}, pack_b_256, pack_a_256, panel_256, gemv_256};
 
 /* ------------------------------------------------------------------------ */
 /* Selection                                                                */

@@ -18,7 +18,11 @@
  *                         must take s16 on AVX2, |b'| <= 64 and pairs at the
  *                         bound |b'0| + |b'1| = 128 must take u8s8, a pair of
  *                         129 must not; on a CPU with AVX512-VNNI (AVX-VNNI)
- *                         every 8-bit case must take that path instead. The
+ *                         every 8-bit case must take that path instead. Then
+ *                         N / 2 one-row products (N and K up to 1100, some
+ *                         rows 64-byte multiples apart), which must take the
+ *                         gemv kernels on x86 (qcc_qgemm_takes_gemv; AVX2:
+ *                         the s16 set's, without scanning b). The
  *                         whole set runs once per x86 kernel family the CPU
  *                         has: AVX512-VNNI, AVX-VNNI (qcc_qgemm_set_vnni(256))
  *                         and the AVX2 paths (qcc_qgemm_set_vnni(0)). Prints
@@ -182,7 +186,7 @@ typedef struct {
     int batch;   /* 0: one product; 1: batch of 3 with b broadcast; 2: a broadcast; 3: [2, 2] with both */
 } gemm_case;
 
-static int paths_seen[8];
+static int paths_seen[8], gemv_seen;
 /* The VNNI width this pass allows (qcc_qgemm_set_vnni). */
 static int vnni_pass = 512;
 
@@ -227,6 +231,8 @@ static int expected_path(const gemm_case *g) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) return QCC_QGEMM_PATH_PORTABLE;
 #endif
+    /* One row: the s16 gemv, exact for any operands, without scanning b. */
+    if (g->m == 1) return QCC_QGEMM_PATH_AVX2_S16;
     /* K = 1: each pair holds one value, |b'| <= 128 always: u8s8. */
     if (g->k == 1) return QCC_QGEMM_PATH_AVX2_U8S8;
     switch (g->b_kind) {
@@ -246,6 +252,11 @@ static int expected_path(const gemm_case *g) {
     (void)g;
     return QCC_QGEMM_PATH_PORTABLE;
 #endif
+}
+
+/* Whether the kernels of this path have a gemv. */
+static int expected_gemv(int path) {
+    return path == QCC_QGEMM_PATH_AVX512_VNNI || path == QCC_QGEMM_PATH_AVX_VNNI || path == QCC_QGEMM_PATH_AVX2_S16;
 }
 
 static void run_case(const gemm_case *g) {
@@ -290,6 +301,14 @@ static void run_case(const gemm_case *g) {
     /* The path each product takes (b differs per batch only in data of the same kind). */
     const int path = qcc_qgemm_path(m, n, k, &qa, &qb), expect = expected_path(g);
     paths_seen[path]++;
+    /* One row takes the gemv kernel wherever the path's kernel set has one (every x86 path here). */
+    const int gemv = qcc_qgemm_takes_gemv(m, n, k, &qa, &qb), want_gemv = m == 1 && expected_gemv(path);
+    gemv_seen += gemv;
+    if (gemv != want_gemv) {
+        fprintf(stderr, "FAIL gemv: %lldx%lldx%lld path %d: gemv %d, expected %d\n", (long long)m, (long long)n,
+                (long long)k, path, gemv, want_gemv);
+        failures++;
+    }
     if (expect >= 0 && path != expect) {
         fprintf(stderr, "FAIL path: %lldx%lldx%lld a %s b %s: path %d, expected %d\n", (long long)m, (long long)n,
                 (long long)k, fill_name[g->a_kind], fill_name[g->b_kind], path, expect);
@@ -662,6 +681,7 @@ int main(int argc, char **argv) {
         vnni_pass = passes[pass];
         qcc_qgemm_set_vnni(vnni_pass);
         memset(paths_seen, 0, sizeof paths_seen);
+        gemv_seen = 0;
         const long failures_before = failures;
         rng_state = 0x9E3779B97F4A7C15ull;
         /* Fixed cases: every extreme fill for both types, shapes around the blocks. */
@@ -692,10 +712,20 @@ int main(int argc, char **argv) {
             random_case(&g);
             run_case(&g);
         }
+        /* One-row products (the gemv kernels): strips, their tails, K tails, wide N and K. */
+        for (int i = 0; i < count / 2; i++) {
+            random_case(&g);
+            g.m = 1;
+            if (rnd() % 4 == 0) g.n = rnd_in(301, 1100);
+            if (rnd() % 4 == 0) g.k = rnd_in(301, 1100);
+            /* Rows a multiple of 64 bytes apart (gemv_512 then aligns its strips). */
+            if (rnd() % 4 == 0) g.ldb_pad = (64 - g.n % 64) % 64;
+            run_case(&g);
+        }
         printf("qgemm_test: vnni <= %d bits: paths taken: portable %d, avx2-u8s8 %d, avx2-s16 %d, neon-sdot %d, "
-               "neon-smull %d, avx512-vnni %d, avx-vnni %d%s\n",
+               "neon-smull %d, avx512-vnni %d, avx-vnni %d; gemv %d%s\n",
                vnni_pass, paths_seen[0], paths_seen[1], paths_seen[2], paths_seen[3], paths_seen[4], paths_seen[5],
-               paths_seen[6], failures > failures_before ? " (FAILED)" : "");
+               paths_seen[6], gemv_seen, failures > failures_before ? " (FAILED)" : "");
     }
     qcc_qgemm_set_vnni(512);
     if (failures) {
