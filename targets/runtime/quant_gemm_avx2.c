@@ -352,7 +352,7 @@ typedef char qg_avx2_cases_cover_mr[MR_U8S8 == 4 && MR_S16 == 6 ? 1 : -1];
 
 /*
  * GEMV of the s16 set (quant_gemm_internal.h): one row of A against B read
- * in place, strips of 32 columns, two rows of B per step: the rows' bytes
+ * in place, strips of 64 columns, two rows of B per step: the rows' bytes
  * interleaved (unpack), widened to int16 (column order kept) and multiplied
  * by vpmaddwd with the broadcast pair (d_t, d_t+1). Normally d = a - za',
  * which fits int16 (|a - za'| <= 255 + |za'|), so no column sums are needed:
@@ -379,42 +379,59 @@ QG_INLINE uint32_t d_at(const int a_u8, const uint8_t *a, int64_t t, int32_t z) 
     return (uint32_t)(uint16_t)(int16_t)(v - z);
 }
 
-/* One strip of w (1..32) columns from column j (a_u8, b_u8: the types; sums: as above; constants in each copy). */
-QG_INLINE void gemv_strip(const int a_u8, const int b_u8, const int sums, int64_t k, const uint8_t *a, const uint8_t *b,
-                          int64_t ldb, int64_t j, int64_t w, const qcc_qgemv_epilogue *e, int32_t *c) {
-    const __m256i z = _mm256_setzero_si256(), ones16 = _mm256_set1_epi16(1);
-    const __m128i none = _mm_setzero_si128();
+/* Rows t and t+1 of 16 columns from j (w of the strip's columns real; full: all of them and both rows exist). */
+QG_INLINE void rows16(const uint8_t *b, int64_t ldb, int64_t t, int64_t k, int64_t j, int64_t w, int full, __m128i *x0,
+                      __m128i *x1) {
+    if (full) {
+        *x0 = _mm_loadu_si128((const __m128i *)(b + t * ldb + j));
+        *x1 = _mm_loadu_si128((const __m128i *)(b + (t + 1) * ldb + j));
+    } else {
+        /* Zero past column w and past row k. */
+        *x0 = b_row(b, ldb, t, k, j, w, _mm_setzero_si128());
+        *x1 = b_row(b, ldb, t + 1, k, j, w, _mm_setzero_si128());
+    }
+}
+
+/* lo, hi += the pair products of 16 columns (8 each) of rows x0, x1 with av; sl, sh += their column sums (sums). */
+QG_INLINE void madd16(const int b_u8, const int sums, __m128i x0, __m128i x1, __m256i av, __m256i *lo, __m256i *hi,
+                      __m256i *sl, __m256i *sh) {
+    const __m256i q0 = widen_s16(b_u8, _mm_unpacklo_epi8(x0, x1)), q1 = widen_s16(b_u8, _mm_unpackhi_epi8(x0, x1));
+    *lo = _mm256_add_epi32(*lo, _mm256_madd_epi16(av, q0));
+    *hi = _mm256_add_epi32(*hi, _mm256_madd_epi16(av, q1));
+    if (sums) {
+        const __m256i ones16 = _mm256_set1_epi16(1);
+        *sl = _mm256_add_epi32(*sl, _mm256_madd_epi16(ones16, q0));
+        *sh = _mm256_add_epi32(*sh, _mm256_madd_epi16(ones16, q1));
+    }
+}
+
+/*
+ * One strip of w (1..16 * groups) columns from column j: groups of 16
+ * columns, 4 without column sums (a whole 64-byte line of each row, read
+ * once), 2 with them (the registers hold no more). a_u8, b_u8: the types;
+ * sums: as above; constants in each inlined copy.
+ */
+QG_INLINE void gemv_strip(const int a_u8, const int b_u8, const int sums, const int groups, int64_t k, const uint8_t *a,
+                          const uint8_t *b, int64_t ldb, int64_t j, int64_t w, const qcc_qgemv_epilogue *e,
+                          int32_t *c) {
+    const __m256i z = _mm256_setzero_si256();
     const int32_t za = sums ? 0 : (int32_t)e->za;
-    __m256i c0 = z, c1 = z, c2 = z, c3 = z, s0 = z, s1 = z, s2 = z, s3 = z;
+    __m256i c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, s0 = z, s1 = z, s2 = z, s3 = z;
     for (int64_t t = 0; t < k; t += 2) {
-        __m128i x0, x1, y0, y1;
+        const int full = w == 16 * groups && t + 2 <= k;
         uint32_t pair = d_at(a_u8, a, t, za);
-        if (w == 32 && t + 2 <= k) {
-            const uint8_t *p = b + t * ldb + j;
-            x0 = _mm_loadu_si128((const __m128i *)p);
-            x1 = _mm_loadu_si128((const __m128i *)(p + ldb));
-            y0 = _mm_loadu_si128((const __m128i *)(p + 16));
-            y1 = _mm_loadu_si128((const __m128i *)(p + ldb + 16));
-        } else {
-            /* Zero past column w and past row k. */
-            x0 = b_row(b, ldb, t, k, j, w, none);
-            x1 = b_row(b, ldb, t + 1, k, j, w, none);
-            y0 = b_row(b, ldb, t, k, j + 16, w - 16, none);
-            y1 = b_row(b, ldb, t + 1, k, j + 16, w - 16, none);
-        }
         if (t + 1 < k) pair |= d_at(a_u8, a, t + 1, za) << 16;
         const __m256i av = _mm256_set1_epi32((int32_t)pair);
-        const __m256i q0 = widen_s16(b_u8, _mm_unpacklo_epi8(x0, x1)), q1 = widen_s16(b_u8, _mm_unpackhi_epi8(x0, x1));
-        const __m256i q2 = widen_s16(b_u8, _mm_unpacklo_epi8(y0, y1)), q3 = widen_s16(b_u8, _mm_unpackhi_epi8(y0, y1));
-        c0 = _mm256_add_epi32(c0, _mm256_madd_epi16(av, q0));
-        c1 = _mm256_add_epi32(c1, _mm256_madd_epi16(av, q1));
-        c2 = _mm256_add_epi32(c2, _mm256_madd_epi16(av, q2));
-        c3 = _mm256_add_epi32(c3, _mm256_madd_epi16(av, q3));
-        if (sums) {
-            s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(ones16, q0));
-            s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(ones16, q1));
-            s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(ones16, q2));
-            s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(ones16, q3));
+        __m128i x0, x1;
+        rows16(b, ldb, t, k, j, w, full, &x0, &x1);
+        madd16(b_u8, sums, x0, x1, av, &c0, &c1, &s0, &s1);
+        rows16(b, ldb, t, k, j + 16, w - 16, full, &x0, &x1);
+        madd16(b_u8, sums, x0, x1, av, &c2, &c3, &s2, &s3);
+        if (groups == 4) {
+            rows16(b, ldb, t, k, j + 32, w - 32, full, &x0, &x1);
+            madd16(b_u8, 0, x0, x1, av, &c4, &c5, &s0, &s1);
+            rows16(b, ldb, t, k, j + 48, w - 48, full, &x0, &x1);
+            madd16(b_u8, 0, x0, x1, av, &c6, &c7, &s2, &s3);
         }
     }
     if (sums) {
@@ -428,10 +445,17 @@ QG_INLINE void gemv_strip(const int a_u8, const int b_u8, const int sums, int64_
     finish_gemv(c1, c, j + 8, w - 8, e);
     finish_gemv(c2, c, j + 16, w - 16, e);
     finish_gemv(c3, c, j + 24, w - 24, e);
+    if (groups == 4) {
+        finish_gemv(c4, c, j + 32, w - 32, e);
+        finish_gemv(c5, c, j + 40, w - 40, e);
+        finish_gemv(c6, c, j + 48, w - 48, e);
+        finish_gemv(c7, c, j + 56, w - 56, e);
+    }
 }
 
 #define GEMV_STRIPS(a_u8, b_u8, sums)                                                                                  \
-    for (int64_t j = 0; j < n; j += 32) gemv_strip(a_u8, b_u8, sums, k, a, b, ldb, j, n - j < 32 ? n - j : 32, e, c)
+    for (int64_t j = 0, width = (sums) ? 32 : 64; j < n; j += width)                                                  \
+    gemv_strip(a_u8, b_u8, sums, (sums) ? 2 : 4, k, a, b, ldb, j, n - j < width ? n - j : width, e, c)
 
 static QG_TARGET void gemv_s16(int64_t n, int64_t k, const uint8_t *a, int a_u8, const uint8_t *b, int64_t ldb,
                                int b_u8, const qcc_qgemv_epilogue *e, int32_t *c) {
