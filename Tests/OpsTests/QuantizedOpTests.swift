@@ -351,7 +351,11 @@ import Testing
     return y
   }
 
-  @Test(arguments: [(1, [1, 1], [0, 0, 0, 0], [1, 1]), (2, [2, 2], [1, 1, 1, 1], [1, 1]), (2, [1, 2], [2, 0, 1, 1], [2, 1]), (4, [1, 1], [1, 1, 1, 1], [1, 1])])
+  // group 4 of 4 channels: the direct depthwise kernel (stride 1 and strided reads, dilations, uneven pads).
+  @Test(arguments: [
+    (1, [1, 1], [0, 0, 0, 0], [1, 1]), (2, [2, 2], [1, 1, 1, 1], [1, 1]), (2, [1, 2], [2, 0, 1, 1], [2, 1]), (4, [1, 1], [1, 1, 1, 1], [1, 1]),
+    (4, [2, 2], [1, 1, 1, 1], [1, 1]), (4, [1, 2], [2, 0, 1, 1], [2, 1]), (4, [2, 1], [0, 1, 2, 0], [1, 2]), (4, [3, 1], [2, 2, 2, 2], [2, 2]),
+  ])
   func convWithPaddingAndGroups(_ group: Int, _ strides: [Int], _ pads: [Int], _ dilations: [Int]) throws {
     let xs = [2, 4, 6, 5], ws = [4, 4 / group, 3, 3]
     let xv = Q.random(xs.reduce(1, *), in: 0...255, seed: 10), wv = Q.random(ws.reduce(1, *), in: -127...127, seed: 11)
@@ -398,6 +402,60 @@ import Testing
     let want = Self.referenceConv(
       x: xv, zx: -9, xs: xs, w: wv, zw: [0], ws: ws, bias: nil, group: 1, stride: [1, 1], pads: [1, 1], dilation: [1, 1],
       out: [4, 4])
+    #expect(y.integers()! == want)
+  }
+
+  /// Planes large enough for the direct depthwise kernel (column stride 1): 3 × 3 and dilated ones, row strides, i8 and u8.
+  @Test(arguments: [
+    (ElementType.u8, 3, [1, 1], [1, 1, 1, 1], [1, 1]), (ElementType.i8, 3, [2, 1], [1, 0, 0, 2], [1, 1]), (ElementType.u8, 3, [1, 1], [2, 2, 2, 2], [2, 2]),
+    (ElementType.i8, 5, [1, 1], [2, 2, 2, 2], [1, 1]), (ElementType.u8, 1, [1, 1], [1, 0, 1, 0], [1, 1]),
+  ])
+  func depthwiseConvOnLargerPlanes(_ xt: ElementType, _ k: Int, _ strides: [Int], _ pads: [Int], _ dilations: [Int]) throws {
+    let xs = [2, 3, 14, 13], ws = [3, 1, k, k]
+    let range: ClosedRange<Int64> = xt == .u8 ? 0...255 : -128...127
+    let xv = Q.random(xs.reduce(1, *), in: range, seed: 16), wv = Q.random(ws.reduce(1, *), in: -127...127, seed: 17)
+    let zx = xt == .u8 ? 131 : -5, zw: [Int64] = [3, 0, -4], sw: [Float] = [0.01, 0.02, 0.03]
+    var node = QuantizedNode()
+    node.parameter("w.s", OpsTest.f32([3], sw))
+    node.parameter("w.z", Q.ints(.i32, [3], zw))
+    node.parameter("acc.s", OpsTest.f32([3], sw.map { Float(0.1) * $0 }))
+    node.parameter("acc.z", Q.ints(.i32, [3], [0, 0, 0]))
+    node.input(Q.ints(xt, xs, xv), Q.tensor(xt, 0.1, zx))
+    node.constant(Q.ints(.i8, ws, wv), Q.axis(.i8, 0, "w.s", "w.z"))
+    node.constant(Q.ints(.i32, [3], [7, -70000, 123456]))
+    var out: [Int] = []
+    for d in 0..<2 {
+      let span = dilations[d] * (k - 1) + 1
+      out.append((xs[2 + d] + pads[d] + pads[2 + d] - span) / strides[d] + 1)
+    }
+    let y = try node.run(
+      "qcc.conv", result: TensorType(Q.axis(.i32, 1, "acc.s", "acc.z"), Shape([2, 3] + out)),
+      attributes: [
+        ("group", .int(3)), ("strides", .ints(strides.map(Int64.init))), ("pads", .ints(pads.map(Int64.init))),
+        ("dilations", .ints(dilations.map(Int64.init))),
+      ])[0]
+    let want = Self.referenceConv(
+      x: xv, zx: Int64(zx), xs: xs, w: wv, zw: zw, ws: ws, bias: [7, -70000, 123456], group: 3, stride: strides,
+      pads: [pads[0], pads[1]], dilation: dilations, out: out)
+    #expect(y.integers()! == want)
+  }
+
+  @Test func depthwiseConvOfI8PadsWithTheFoldedZeroPoint() throws {
+    // The depthwise kernel on i8 input with zero_point_folded: the bias carries −zx × Σ w, so padding reads zx.
+    let xs = [1, 3, 5, 6], ws = [3, 1, 3, 3]
+    let xv = Q.random(90, in: -128...127, seed: 14), wv = Q.random(27, in: -127...127, seed: 15)
+    var node = QuantizedNode()
+    node.input(Q.ints(.i8, xs, xv), Q.tensor(.i8, 0.1, 7))
+    node.constant(Q.ints(.i8, ws, wv), Q.tensor(.i8, 0.3, 0))
+    let bias = (0..<3).map { m in -7 * wv[(m * 9)..<(m * 9 + 9)].reduce(0, +) }
+    node.constant(Q.ints(.i32, [3], bias))
+    let acc = TensorType(Q.tensor(.i32, Float(0.1) * Float(0.3), 0), Shape([1, 3, 3, 3]))
+    let y = try node.run(
+      "qcc.conv", result: acc,
+      attributes: [("group", .int(3)), ("strides", .ints([2, 2])), ("pads", .ints([1, 1, 1, 0])), ("zero_point_folded", .int(1))])[0]
+    let want = Self.referenceConv(
+      x: xv, zx: 7, xs: xs, w: wv, zw: [0], ws: ws, bias: nil, group: 3, stride: [2, 2], pads: [1, 1], dilation: [1, 1],
+      out: [3, 3])
     #expect(y.integers()! == want)
   }
 

@@ -74,6 +74,104 @@ int64_t qcc_qconv_workspace(const qcc_window3d *w, int64_t channels, int64_t gro
 QCC_DEFINE_IM2COL(im2col8, uint8_t)
 QCC_DEFINE_IM2COL(im2col16, uint16_t)
 
+/*
+ * Depthwise convolution of one 8-bit plane (one input and one output
+ * channel, a 2-D window with column stride 1): an im2col plus a one-row
+ * GEMM per channel spent most of its time unfolding small planes.
+ *
+ * The input is copied with its padding (the value `pad`) into a plane of
+ * width wp = out2 + (kernel2 - 1) dilation2. Output (o1, o2) of tap
+ * (k1, k2) reads plane[o1 s1 + k1 d1][o2 + k2 d2], so over a flat index
+ * i = o1 wp s1 + o2 every tap is one contiguous multiply-add of the flat
+ * plane into a flat accumulator (columns o2 >= out2 of each row, and rows
+ * between strided ones, are computed and dropped): long loops that
+ * vectorise even for 7 x 7 planes. y[o] = sum_k d_k x_k - zx sum_k d_k with
+ * d_k = w_k - zw over every tap (padding included, as the GEMM path sums
+ * it), in wrapping uint32 arithmetic: the exact sum modulo 2^32, so the bits
+ * match the GEMM path's.
+ */
+#define QCONV_DW_TAPS_MAX 64
+
+/* The padded plane and the flat accumulator of a depthwise window (dw_geometry), in elements. */
+typedef struct {
+    int64_t rows, width; /* the plane: rows x width bytes */
+    int64_t span;        /* flat accumulator entries (uint32) */
+} dw_layout;
+
+static dw_layout dw_geometry(const qcc_window3d *w) {
+    dw_layout g;
+    g.rows = (w->out[1] - 1) * w->stride[1] + (w->kernel[1] - 1) * w->dilation[1] + 1;
+    g.width = w->out[2] + (w->kernel[2] - 1) * w->dilation[2];
+    g.span = ((w->out[1] - 1) * w->stride[1] + 1) * g.width;
+    return g;
+}
+
+/*
+ * Bytes of workspace the depthwise kernel uses: up to 63 to reach a 64-byte
+ * boundary, the accumulator, then the plane and `tail` more bytes, which the
+ * dropped columns of the last row read.
+ */
+static int64_t dw_tail(const qcc_window3d *w) { return (w->kernel[2] - 1) * w->dilation[2]; }
+static int64_t dw_bytes(const dw_layout *g, const qcc_window3d *w) {
+    return 63 + (g->span * 4 + 63) / 64 * 64 + g->rows * g->width + dw_tail(w);
+}
+
+#define QCC_DEFINE_DEPTHWISE(NAME, T)                                                                                \
+    QCC_TARGET_CLONES static void NAME(const T *x, uint8_t pad, const uint32_t *taps, uint32_t zx_sum, int32_t *y,   \
+                                       const qcc_window3d *w, uint8_t *workspace) {                                  \
+        const dw_layout g = dw_geometry(w);                                                                          \
+        /* The workspace's own alignment is not promised: start at the next 64-byte boundary. */                   \
+        uint8_t *base = workspace + ((64 - (uintptr_t)workspace % 64) % 64);                                         \
+        uint32_t *acc = (uint32_t *)(void *)base;                                                                    \
+        uint8_t *plane = base + (g.span * 4 + 63) / 64 * 64;                                                         \
+        const int64_t in1 = w->in[1], in2 = w->in[2], wp = g.width, left = w->pad_begin[2];                          \
+        for (int64_t r = 0; r < g.rows; r++) {                                                                       \
+            const int64_t ir = r - w->pad_begin[1];                                                                  \
+            uint8_t *dst = plane + r * wp;                                                                           \
+            if (ir < 0 || ir >= in1) {                                                                               \
+                memset(dst, pad, (size_t)wp);                                                                        \
+                continue;                                                                                            \
+            }                                                                                                        \
+            /* Columns c of the plane hold input column c - left. */                                                 \
+            int64_t lo = left < 0 ? 0 : left, hi = in2 + left < wp ? in2 + left : wp;                                \
+            if (hi < lo) hi = lo;                                                                                    \
+            memset(dst, pad, (size_t)lo);                                                                            \
+            if (hi > lo) memcpy(dst + lo, x + ir * in2 + (lo - left), (size_t)(hi - lo));                            \
+            memset(dst + hi, pad, (size_t)(wp - hi));                                                                \
+        }                                                                                                            \
+        memset(plane + g.rows * wp, pad, (size_t)dw_tail(w));                                                        \
+        for (int64_t i = 0; i < g.span; i++) acc[i] = 0u - zx_sum;                                                   \
+        const uint32_t *tap = taps;                                                                                  \
+        for (int64_t k1 = 0; k1 < w->kernel[1]; k1++)                                                                \
+            for (int64_t k2 = 0; k2 < w->kernel[2]; k2++, tap++) {                                                   \
+                const T *src = (const T *)(plane + k1 * w->dilation[1] * wp + k2 * w->dilation[2]);                  \
+                const uint32_t d = *tap;                                                                             \
+                for (int64_t i = 0; i < g.span; i++) acc[i] += d * (uint32_t)(int32_t)src[i];                        \
+            }                                                                                                        \
+        for (int64_t o1 = 0; o1 < w->out[1]; o1++)                                                                   \
+            memcpy(y + o1 * w->out[2], acc + o1 * w->stride[1] * wp, (size_t)w->out[2] * sizeof(int32_t));           \
+    }
+
+QCC_DEFINE_DEPTHWISE(depthwise_u8, uint8_t)
+QCC_DEFINE_DEPTHWISE(depthwise_i8, int8_t)
+
+/*
+ * Whether the depthwise kernel runs this convolution: one 8-bit channel per
+ * group, a 2-D window of at most QCONV_DW_TAPS_MAX taps with column stride
+ * 1, and an accumulator and plane that fit the im2col workspace (they do for
+ * 3 x 3 windows from about 4 x 4 outputs on; the rest take the GEMM).
+ */
+static int depthwise_applies(int wide, qcc_qtype x_type, qcc_qtype w_type, int64_t cg, int64_t mg,
+                             const qcc_window3d *w) {
+    if (wide || cg != 1 || mg != 1) return 0;
+    if ((x_type != QCC_QTYPE_I8 && x_type != QCC_QTYPE_U8) || (w_type != QCC_QTYPE_I8 && w_type != QCC_QTYPE_U8))
+        return 0;
+    if (w->in[0] != 1 || w->out[0] != 1 || w->kernel[0] != 1 || w->pad_begin[0] != 0 || w->stride[2] != 1) return 0;
+    if (product3(w->kernel) > QCONV_DW_TAPS_MAX || reads_input_directly(w)) return 0;
+    const dw_layout g = dw_geometry(w);
+    return dw_bytes(&g, w) <= product3(w->kernel) * product3(w->out);
+}
+
 static void qconv(int wide, qcc_qtype x_type, const void *x, int32_t x_zero_point, int32_t x_pad, qcc_qtype w_type,
                   const void *w, const int32_t *w_zero_point, const void *bias, void *y, int64_t batch,
                   int64_t channels, int64_t out_channels, int64_t group, const qcc_window3d *win, void *workspace) {
@@ -82,9 +180,29 @@ static void qconv(int wide, qcc_qtype x_type, const void *x, int32_t x_zero_poin
     const int64_t kdim = cg * ksize;
     const int direct = reads_input_directly(win);
     const size_t xsize = qcc_qtype_size(x_type), wsize = qcc_qtype_size(w_type);
+    const int depthwise = depthwise_applies(wide, x_type, w_type, cg, mg, win);
     for (int64_t n = 0; n < batch; n++) {
         for (int64_t g = 0; g < group; g++) {
             const uint8_t *xg = (const uint8_t *)x + (size_t)((n * channels + g * cg) * in_size) * xsize;
+            if (depthwise) {
+                uint32_t taps[QCONV_DW_TAPS_MAX], tap_sum = 0;
+                const uint32_t zw = w_zero_point ? (uint32_t)w_zero_point[g] : 0;
+                for (int64_t k = 0; k < ksize; k++) {
+                    const uint8_t b = ((const uint8_t *)w)[g * ksize + k];
+                    taps[k] = (w_type == QCC_QTYPE_I8 ? (uint32_t)(int32_t)(int8_t)b : (uint32_t)b) - zw;
+                    tap_sum += taps[k];
+                }
+                const uint32_t zx_sum = (uint32_t)x_zero_point * tap_sum;
+                int32_t *yg = (int32_t *)y + (n * out_channels + g) * out_size;
+                if (x_type == QCC_QTYPE_U8)
+                    depthwise_u8(xg, (uint8_t)x_pad, taps, zx_sum, yg, win, (uint8_t *)workspace);
+                else
+                    depthwise_i8((const int8_t *)xg, (uint8_t)x_pad, taps, zx_sum, yg, win, (uint8_t *)workspace);
+                if (bias)
+                    for (int64_t i = 0; i < out_size; i++)
+                        yg[i] = (int32_t)((uint32_t)yg[i] + (uint32_t)((const int32_t *)bias)[g]);
+                continue;
+            }
             const void *cols = xg;
             if (!direct) {
                 if (xsize == 1)
