@@ -136,8 +136,75 @@ void qcc_f32_conv(const float *x, const float *weight, const float *bias, float 
     }
 }
 
+/*
+ * Pooling of 2-D windows with dilation 1 and no indices (the usual MaxPool
+ * and AveragePool), as qcc_f32_pool's general loop computes it: the same
+ * elements in the same order (rows, then columns, ascending), the first one
+ * taken as the maximum and each later one only when greater, the sum from
+ * 0.0f; but with the window's valid rows and columns clamped once per output
+ * instead of tested per tap, and the padded-window count only for average
+ * pooling with count_include_pad.
+ */
+static void pool2d(int kind, const float *xp, float *yp, const qcc_window3d *w, const int64_t *pad_end,
+                   int count_include_pad) {
+    const int64_t in1 = w->in[1], in2 = w->in[2];
+    for (int64_t o1 = 0; o1 < w->out[1]; o1++) {
+        const int64_t s1 = o1 * w->stride[1] - w->pad_begin[1];
+        const int64_t a1 = s1 < 0 ? 0 : s1, b1 = s1 + w->kernel[1] < in1 ? s1 + w->kernel[1] : in1;
+        /* Rows of the window inside the padded input (count_include_pad). */
+        const int64_t pa1 = s1 < -w->pad_begin[1] ? -w->pad_begin[1] : s1;
+        const int64_t pb1 = s1 + w->kernel[1] < in1 + pad_end[1] ? s1 + w->kernel[1] : in1 + pad_end[1];
+        for (int64_t o2 = 0; o2 < w->out[2]; o2++) {
+            const int64_t s2 = o2 * w->stride[2] - w->pad_begin[2];
+            const int64_t a2 = s2 < 0 ? 0 : s2, b2 = s2 + w->kernel[2] < in2 ? s2 + w->kernel[2] : in2;
+            float *out = yp + o1 * w->out[2] + o2;
+            if (a1 >= b1 || a2 >= b2) {
+                /* No element: the general loop's empty window. */
+                if (kind == 0) {
+                    *out = -INFINITY;
+                } else {
+                    const int64_t pa2 = s2 < -w->pad_begin[2] ? -w->pad_begin[2] : s2;
+                    const int64_t pb2 = s2 + w->kernel[2] < in2 + pad_end[2] ? s2 + w->kernel[2] : in2 + pad_end[2];
+                    const int64_t padded = (pb1 > pa1 ? pb1 - pa1 : 0) * (pb2 > pa2 ? pb2 - pa2 : 0);
+                    *out = count_include_pad && padded > 0 ? 0.0f / (float)padded : NAN;
+                }
+                continue;
+            }
+            if (kind == 0) {
+                float best = xp[a1 * in2 + a2];
+                for (int64_t i1 = a1; i1 < b1; i1++) {
+                    const float *row = xp + i1 * in2;
+                    for (int64_t i2 = i1 == a1 ? a2 + 1 : a2; i2 < b2; i2++)
+                        if (row[i2] > best) best = row[i2];
+                }
+                *out = best;
+            } else {
+                float sum = 0.0f;
+                for (int64_t i1 = a1; i1 < b1; i1++) {
+                    const float *row = xp + i1 * in2;
+                    for (int64_t i2 = a2; i2 < b2; i2++) sum += row[i2];
+                }
+                int64_t divisor = (b1 - a1) * (b2 - a2);
+                if (count_include_pad) {
+                    const int64_t pa2 = s2 < -w->pad_begin[2] ? -w->pad_begin[2] : s2;
+                    const int64_t pb2 = s2 + w->kernel[2] < in2 + pad_end[2] ? s2 + w->kernel[2] : in2 + pad_end[2];
+                    divisor = (pb1 - pa1) * (pb2 - pa2);
+                }
+                *out = sum / (float)divisor;
+            }
+        }
+    }
+}
+
 void qcc_f32_pool(int kind, const float *x, float *y, int64_t *indices, int64_t planes, const qcc_window3d *w,
                   const int64_t *pad_end, int count_include_pad, int storage_order) {
+    const int two_d = w->in[0] == 1 && w->out[0] == 1 && w->kernel[0] == 1 && w->pad_begin[0] == 0 &&
+                      w->dilation[1] == 1 && w->dilation[2] == 1;
+    if (!indices && two_d) {
+        for (int64_t p = 0; p < planes; p++)
+            pool2d(kind, x + p * product3(w->in), y + p * product3(w->out), w, pad_end, count_include_pad);
+        return;
+    }
     const int64_t in_size = product3(w->in), out_size = product3(w->out);
     for (int64_t p = 0; p < planes; p++) {
         const float *xp = x + p * in_size;
