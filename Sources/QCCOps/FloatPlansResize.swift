@@ -23,7 +23,8 @@ extension FloatPlans {
     let g = try DataMovementOps.resizeGeometry(c.inference, op)
     // With a static input, sizes are unknown only when roi, scales or sizes are not constants.
     guard g.sizes != nil else {
-      throw OpError("\(op): \(op == "Upsample" ? "scales must be a constant" : "roi, scales and sizes must be constants") to compile")
+      let what = op == "Upsample" ? "scales must be a constant" : "roi, scales and sizes must be constants"
+      throw OpError("\(op): \(what) to compile")
     }
     var shape = try c.shape(0)
     let passes = DataMovementOps.resizePasses(g, input: shape)

@@ -343,8 +343,9 @@ enum KernelCall {
     #expect(run([0, 2, -1, -1], ints, []) == "f32_resample: 0 floats; expected 1")
     // A loader must give the taps as constants.
     let info = [K.info(0, 32, writable: true), K.info(0, 48), K.info(0, 32), K.info(0, 16, constant: true)]
+    let taps = CallBuffer([Int64](arrayLiteral: 0, 2, -1, -1))
     #expect(
-      K.check(QCC_KERNEL_F32_RESAMPLE, [y.ref, xb.ref, CallBuffer([Int64](arrayLiteral: 0, 2, -1, -1)).ref, w.ref], ints, [0], info: info)
+      K.check(QCC_KERNEL_F32_RESAMPLE, [y.ref, xb.ref, taps.ref, w.ref], ints, [0], info: info)
         == "f32_resample: buffer 2 (indices) holds parameters, but its tensor is not a constant")
   }
 
