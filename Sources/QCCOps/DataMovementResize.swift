@@ -297,61 +297,83 @@ extension DataMovementOps {
     return (Swift.max(taps, 1), indices, weights)
   }
 
+  /// One pass of a resize: axis `axis` of the input viewed as [outer, input, inner]
+  /// becomes `output` long, each output position reading `taps` source indices.
+  struct ResizePass {
+    var axis: Int
+    var outer: Int, input: Int, inner: Int, output: Int
+    var taps: Int
+    var indices: [Int64]
+    var weights: [Double]
+    /// The weights as the f32 kernel takes them.
+    var f32Weights: [Float] { weights.map { Float($0) } }
+  }
+
+  /// The passes that resize a tensor of `shape` by `g`, in order (its sizes and
+  /// scales must be known). Axes whose size, scale and roi leave them
+  /// unchanged are skipped, as ONNX's reference does.
+  static func resizePasses(_ g: ResizeGeometry, input shape: [Int]) -> [ResizePass] {
+    guard let sizes = g.sizes, let scales = g.scales else { return [] }
+    var shape = shape
+    var passes: [ResizePass] = []
+    for a in g.axes {
+      let roi = g.roi?[a] ?? (0, 1)
+      if abs(scales[a] - 1) <= 1e-9 && sizes[a] == shape[a] && abs(roi.0) <= 1e-9 && abs(roi.1 - 1) <= 1e-9 { continue }
+      let (taps, indices, weights) = resizeTaps(
+        input: shape[a], output: sizes[a], scale: scales[a], roi: roi, g.attributes)
+      passes.append(
+        ResizePass(
+          axis: a, outer: shape[..<a].reduce(1, *), input: shape[a], inner: shape[(a + 1)...].reduce(1, *),
+          output: sizes[a], taps: taps, indices: indices, weights: weights))
+      shape[a] = sizes[a]
+    }
+    return passes
+  }
+
   static func resizeOp(_ op: String) -> OpDefinition {
     OpDefinition(
       op,
       inferTypes: { (c) throws(OpError) in [try resizeGeometry(c, op).type] },
       evaluate: { (c) throws(OpError) in
         let g = try resizeGeometry(c.inference, op)
-        guard let sizes = g.sizes, let scales = g.scales else { throw OpError("\(op) output size is unknown") }
+        guard let sizes = g.sizes else { throw OpError("\(op) output size is unknown") }
         let x = try c.input(0)
         try requireAllocatable(sizes, x.elementType)
-        // Axes whose size, scale and roi leave them unchanged are skipped, as ONNX's reference does.
-        let passes = g.axes.filter { a in
-          let roi = g.roi?[a] ?? (0, 1)
-          return !(abs(scales[a] - 1) <= 1e-9 && sizes[a] == x.shape[a] && abs(roi.0) <= 1e-9 && abs(roi.1 - 1) <= 1e-9)
-        }
+        let passes = resizePasses(g, input: x.shape)
         var shape = x.shape
         if x.elementType == .f32 {
           var current = x
-          for a in passes {
-            let (taps, indices, weights) = resizeTaps(
-              input: shape[a], output: sizes[a], scale: scales[a], roi: g.roi?[a] ?? (0, 1), g.attributes)
-            let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
-            let n = shape[a]
-            shape[a] = sizes[a]
-            let w = weights.map { Float($0) }
+          for p in passes {
+            shape[p.axis] = p.output
+            let w = p.f32Weights
             let source = current
             current = TensorData.f32(uninitialized: shape) { out in
               qcc_f32_resample_axis(
-                source.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner), Int64(sizes[a]), Int64(taps),
-                indices, w, Float(g.attributes.extrapolation))
+                source.f32Pointer, out.address, Int64(p.outer), Int64(p.input), Int64(p.inner), Int64(p.output),
+                Int64(p.taps), p.indices, w, Float(g.attributes.extrapolation))
             }
           }
           return [current]
         }
         var v = x.doubles()
-        for a in passes {
-          let (taps, indices, weights) = resizeTaps(
-            input: shape[a], output: sizes[a], scale: scales[a], roi: g.roi?[a] ?? (0, 1), g.attributes)
-          let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
-          let n = shape[a], m = sizes[a]
+        for p in passes {
+          let (outer, n, m, inner, taps) = (p.outer, p.input, p.output, p.inner, p.taps)
           var y = [Double](repeating: 0, count: outer * m * inner)
           for o in 0..<outer {
             for j in 0..<m {
               let base = (o * m + j) * inner
-              if indices[j * taps] < 0 {
+              if p.indices[j * taps] < 0 {
                 for i in 0..<inner { y[base + i] = g.attributes.extrapolation }
                 continue
               }
               for k in 0..<taps {
-                let src = (o * n + Int(indices[j * taps + k])) * inner, w = weights[j * taps + k]
+                let src = (o * n + Int(p.indices[j * taps + k])) * inner, w = p.weights[j * taps + k]
                 for i in 0..<inner { y[base + i] += w * v[src + i] }
               }
             }
           }
           v = y
-          shape[a] = m
+          shape[p.axis] = m
         }
         if x.elementType.isInteger {
           let bits = x.elementType.bitWidth

@@ -8,12 +8,14 @@ import QCCKernels
 /// shape — so that a compiled program computes the interpreter's bits. The
 /// families live in FloatPlansDataMovement.swift (views and copies, Gather),
 /// FloatPlansElementwise.swift (arithmetic, unary math, selection, logic,
-/// casts) and FloatPlansNN.swift (softmax, normalization, reductions, MatMul).
+/// casts), FloatPlansNN.swift (softmax, normalization, reductions, MatMul)
+/// and FloatPlansResize.swift (Resize, Upsample).
 enum FloatPlans {
   static func register(into t: inout [String: PlanFunction]) {
     registerDataMovement(into: &t)
     registerElementwise(into: &t)
     registerNN(into: &t)
+    registerResize(into: &t)
   }
 
   /// `plan` for a node, except that a node whose results are all empty gets

@@ -310,6 +310,45 @@ enum KernelCall {
     }
   }
 
+  /// F32_RESAMPLE: one pass as qcc_float_resample.h defines it, and the decoder's checks of its taps.
+  @Test func f32ResampleBlendsFillsAndChecksItsTaps() {
+    // x [outer 2, in 3, inner 2] -> y [2, out 2, 2]: position 0 blends rows 0 and 2, position 1 is filled.
+    let xb = CallBuffer((0..<12).map { Float($0) }), y = CallBuffer(bytes: 32)
+    let w = CallBuffer([Float](arrayLiteral: 0.25, 0.75, 0, 0))
+    let ints: [Int64] = [2, 3, 2, 2, 2]
+    func run(_ indices: [Int64], _ ints: [Int64] = ints, _ floats: [Float] = [-7]) -> String? {
+      K.run(QCC_KERNEL_F32_RESAMPLE, [y.ref, xb.ref, CallBuffer(indices).ref, w.ref], ints, floats)
+    }
+    #expect(run([0, 2, -1, -1], ints, [.nan]) == nil)
+    let filled: [Float] = [3, 4, .nan, .nan, 9, 10, .nan, .nan]
+    #expect(y.values(Float.self).map(\.bitPattern) == filled.map(\.bitPattern))
+    #expect(run([0, 2, -1, -1]) == nil)
+    #expect(y.values(Float.self) == [3, 4, -7, -7, 9, 10, -7, -7])
+
+    // The kernel reads x at the indices: each position's taps are all -1 or all in 0..in-1.
+    let fresh = CallBuffer(bytes: 32)
+    let bad: [([Int64], String)] = [
+      ([0, 3, -1, -1], "element 1 is 3; expected 0..2, as its position's first tap (element 0) is 0"),
+      ([0, 2, 1, -1], "element 3 is -1; expected 0..2, as its position's first tap (element 2) is 1"),
+      ([0, 2, -1, 0], "element 3 is 0; expected -1, as its position's first tap (element 2) is -1"),
+      ([-2, 0, -1, -1], "element 0 is -2; expected -1..2"),
+    ]
+    for (indices, message) in bad {
+      #expect(
+        K.run(QCC_KERNEL_F32_RESAMPLE, [fresh.ref, xb.ref, CallBuffer(indices).ref, w.ref], ints, [0])
+          == "f32_resample: buffer 2 (indices) " + message)
+    }
+    #expect(fresh.bytes.allSatisfy { $0 == CallBuffer.marker })
+    #expect(run([0, 2, -1, -1], [2, 3, 2, 2, 0]) == "f32_resample: int 4 (taps) is 0; expected 1..2^48")
+    #expect(run([0, 2, -1, -1], ints, []) == "f32_resample: 0 floats; expected 1")
+    // A loader must give the taps as constants.
+    let info = [K.info(0, 32, writable: true), K.info(0, 48), K.info(0, 32), K.info(0, 16, constant: true)]
+    let taps = CallBuffer([Int64](arrayLiteral: 0, 2, -1, -1))
+    #expect(
+      K.check(QCC_KERNEL_F32_RESAMPLE, [y.ref, xb.ref, taps.ref, w.ref], ints, [0], info: info)
+        == "f32_resample: buffer 2 (indices) holds parameters, but its tensor is not a constant")
+  }
+
   // MARK: Integer kernels
 
   @Test func quantizeAndDequantizeMatchTheKernels() {
@@ -568,7 +607,8 @@ enum KernelCall {
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
     #expect(String(cString: qcc_kernel_name(24)) == "qscan" && String(cString: qcc_kernel_name(25)) == "fused_elementwise")
-    #expect(qcc_kernel_name(26) == nil)
+    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(27) == nil)
+    #expect(String(cString: qcc_kernel_name(28)) == "f32_resample" && qcc_kernel_name(29) == nil)
   }
 
   /// ATTENTION's decoder: types, the requantization ints an f32 result must leave 0, scales, extents.
@@ -681,8 +721,8 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 28")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 28")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -55,6 +55,7 @@
 #define QCC_USE_ATTENTION 1
 #define QCC_USE_QSCAN 1
 #define QCC_USE_FUSED_ELEMENTWISE 1
+#define QCC_USE_F32_RESAMPLE 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -63,8 +64,8 @@
 /* A buffer's role. */
 enum { B_READ = 0, B_WRITE = 1, B_OPT = 2, B_PARAM = 4 };
 
-/* The values a parameter buffer may hold. */
-enum { P_NONE = 0, P_I32 = 1, P_SCALE = 2 };
+/* The values a parameter buffer may hold (P_NONE: any, unchecked). */
+enum { P_NONE = 0, P_I32 = 1, P_SCALE = 2, P_TAPS = 3 };
 
 /* An element size meaning "4-bit, two per byte": counts are nibbles. */
 #define NIBBLES ((int64_t)-1)
@@ -77,7 +78,8 @@ typedef struct {
     int64_t align;          /* the alignment its pointer needs, in bytes */
     int param;              /* P_*: the values of a parameter buffer */
     int64_t count;          /* parameter values */
-    int64_t min, max;       /* P_I32: their range */
+    int64_t min, max;       /* P_I32: their range; P_TAPS: max is the largest index */
+    int64_t group;          /* P_TAPS: taps per output position */
 } buffer_desc;
 
 /* The decoded arguments of one call, by kernel. Arrays point into the call's ints. */
@@ -133,6 +135,11 @@ typedef struct {
     int64_t type, batch, channels, steps, state, state_qmin, state_qmax, c_qmin, c_qmax;
 } scan_args;
 
+typedef struct {
+    int64_t outer, in, inner, out, taps;
+    float fill;
+} resample_args;
+
 /* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
 typedef struct {
     const qcc_call *call;
@@ -153,6 +160,7 @@ typedef struct {
         attention_args attention;
         scan_args scan;
         qcc_fused_elementwise_args fused;
+        resample_args resample;
     } a;
 } decoder;
 
@@ -164,7 +172,8 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise",
+    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise", NULL,         NULL,
+    "f32_resample",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -448,6 +457,16 @@ static int param_scale(decoder *d, int i, const char *name, int64_t count) {
     if (dense_buffer(d, i, name, B_PARAM, 4, count)) return -1;
     d->buf[i].param = P_SCALE;
     d->buf[i].count = count;
+    return 0;
+}
+
+/* A parameter buffer of `count` int64 indices in groups of `group`: each group all -1, or all in 0..max. */
+static int param_taps(decoder *d, int i, const char *name, int64_t count, int64_t group, int64_t max) {
+    if (dense_buffer(d, i, name, B_PARAM, 8, count)) return -1;
+    d->buf[i].param = P_TAPS;
+    d->buf[i].count = count;
+    d->buf[i].group = group;
+    d->buf[i].max = max;
     return 0;
 }
 
@@ -1093,6 +1112,24 @@ static int decode_qscan(decoder *d) {
     return 0;
 }
 
+/* 28 F32_RESAMPLE: y (w), x, indices (param), weights (param); outer, in, inner, out, taps; fill. */
+static int decode_f32_resample(decoder *d) {
+    resample_args *a = &d->a.resample;
+    if (ints_exactly(d, 5) || size_at(d, 0, "outer", &a->outer) || size_at(d, 1, "in", &a->in) ||
+        size_at(d, 2, "inner", &a->inner) || size_at(d, 3, "out", &a->out) ||
+        int_in(d, 4, "taps", -1, 1, QCC_CALL_MAX_VALUE, &a->taps))
+        return -1;
+    a->fill = d->call->floats[0];
+    const int64_t xs[3] = {a->outer, a->in, a->inner}, ys[3] = {a->outer, a->out, a->inner};
+    const int64_t ts[2] = {a->out, a->taps};
+    const span taps = span_dense(2, ts);
+    if (taps.overflow) return fail(d, "out * taps exceeds 2^61");
+    const int64_t n = span_count(&taps);
+    /* The kernel reads x only at the indices, so they are checked value by value (a parameter buffer). */
+    return buffer(d, 0, "y", B_WRITE, 4, span_dense(3, ys)) || buffer(d, 1, "x", B_READ, 4, span_dense(3, xs)) ||
+           param_taps(d, 2, "indices", n, a->taps, a->in - 1) || dense_buffer(d, 3, "weights", B_PARAM, 4, n);
+}
+
 /* ints[index] must be 0: a field the chain's source or destination does not use. */
 static int unused_int(decoder *d, int index, const char *name, const char *why) {
     if (d->call->ints[index] == 0) return 0;
@@ -1285,11 +1322,11 @@ static int decode_fused_elementwise(decoder *d) {
 }
 
 /* Expected buffer and float counts, by kernel. */
-static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6,
-                                                        5, 6, 3, 3, 2, 4, 2, 3, 2, 3, 6, 8, 16};
+static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6,
+                                                        3, 3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 4};
 /* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
-static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, -1};
+static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 1};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1419,6 +1456,13 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+    0, /* 26, 27: reserved */
+    0,
+#ifdef QCC_USE_F32_RESAMPLE
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1480,6 +1524,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_ATTENTION: return decode_attention(d);
     case QCC_KERNEL_QSCAN: return decode_qscan(d);
     case QCC_KERNEL_FUSED_ELEMENTWISE: return decode_fused_elementwise(d);
+    case QCC_KERNEL_F32_RESAMPLE: return decode_f32_resample(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1527,6 +1572,28 @@ static int check_buffers(decoder *d) {
         const unsigned char *p = (const unsigned char *)c->buffers[i];
         if (!p) return fail(d, "buffer %d (%s) is a constant without data", i, b->name);
         for (int64_t k = 0; k < b->count; k++) {
+            if (b->param == P_TAPS) {
+                int64_t v, first;
+                memcpy(&v, p + 8 * k, 8);
+                memcpy(&first, p + 8 * (k - k % b->group), 8);
+                /* A position's first tap says which: -1 fills it, else every tap indexes. */
+                const int64_t lo = first < 0 ? -1 : 0, hi = first < 0 ? -1 : b->max;
+                if (v < lo || v > hi) {
+                    char expect[160], range[80];
+                    if (lo == hi)
+                        snprintf(range, sizeof range, "%lld", (long long)lo);
+                    else
+                        range_text(range, sizeof range, lo, hi);
+                    if (k % b->group == 0)
+                        range_text(expect, sizeof expect, -1, b->max);
+                    else
+                        snprintf(expect, sizeof expect, "%s, as its position's first tap (element %lld) is %lld", range,
+                                 (long long)(k - k % b->group), (long long)first);
+                    return fail(d, "buffer %d (%s) element %lld is %lld; expected %s", i, b->name, (long long)k,
+                                (long long)v, expect);
+                }
+                continue;
+            }
             if (b->param == P_SCALE) {
                 float v;
                 memcpy(&v, p + 4 * k, 4);
@@ -1827,6 +1894,14 @@ static int run_call(decoder *d) {
                       (const float *)buf[3], (const float *)buf[4], a->batch, a->channels, a->steps, a->state,
                       (const float *)buf[5], (const int32_t *)buf[6], (int32_t)a->state_qmin, (int32_t)a->state_qmax,
                       (int32_t)a->c_qmin, (int32_t)a->c_qmax, buf[7]);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_F32_RESAMPLE
+    case QCC_KERNEL_F32_RESAMPLE: {
+        const resample_args *a = &d->a.resample;
+        qcc_f32_resample_axis((const float *)buf[1], (float *)buf[0], a->outer, a->in, a->inner, a->out, a->taps,
+                              (const int64_t *)buf[2], (const float *)buf[3], a->fill);
         return 0;
     }
 #endif

@@ -211,6 +211,15 @@
  *                    out (f32) is the last step's register (register 0 without steps); 1:
  *                    QUANTIZE of it to dst_type (i8..u16) with qmin..qmax. scratch holds
  *                    qcc_fused_elementwise_scratch_bytes bytes, 8-byte aligned (opt when 0).
+ * 28 F32_RESAMPLE    buffers: y (w), x, indices (param, int64, out * taps), weights (param, f32,
+ *                             out * taps)                      (f32)
+ *                    ints:    outer, in, inner, out, taps (>= 1) floats: fill
+ *                    -> qcc_f32_resample_axis (qcc_float_resample.h): one separable pass of Resize
+ *                    along the middle axis, x [outer, in, inner] into y [outer, out, inner]:
+ *                    y[o, j, i] = sum over k < taps of weights[j * taps + k] *
+ *                    x[o, indices[j * taps + k], i], in tap order. The taps of each output
+ *                    position j are either all -1 (y is `fill` there: tf_crop_and_resize's
+ *                    extrapolation) or all in 0..in-1. Weights may be any value.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -245,10 +254,12 @@ typedef enum {
     QCC_KERNEL_ATTENTION = 23,
     QCC_KERNEL_QSCAN = 24,
     QCC_KERNEL_FUSED_ELEMENTWISE = 25,
+    /* 26 and 27 are reserved. */
+    QCC_KERNEL_F32_RESAMPLE = 28,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 26
+#define QCC_KERNEL_LIMIT 29
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
