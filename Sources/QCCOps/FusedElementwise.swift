@@ -88,8 +88,10 @@ public enum FusedElementwise {
     "Add": QCC_BINARY_ADD, "Sub": QCC_BINARY_SUB, "Mul": QCC_BINARY_MUL, "Div": QCC_BINARY_DIV,
     "Max": QCC_BINARY_MAX, "Min": QCC_BINARY_MIN,
   ]
-  /// Unary f32 ops a step may be: those whose plan is one F32_UNARY call with parameters from attributes.
-  public static let unaryOps: Set<String> = Set(FloatPlans.plainUnary.map(\.0) + FloatPlans.attributeUnary.map(\.0))
+  /// Unary f32 ops a step may be: those whose plan is one F32_UNARY call with parameters from attributes,
+  /// and Clip, whose bounds a step carries as attributes `min` and `max` (see `clipParameters`).
+  public static let unaryOps: Set<String> = Set(
+    FloatPlans.plainUnary.map(\.0) + FloatPlans.attributeUnary.map(\.0) + ["Clip"])
   /// Their names.
   public static var binaryOpNames: Set<String> { Set(binaryOps.keys) }
   /// Storage types a chain dequantizes from or quantizes to (besides accumulators).
@@ -118,9 +120,19 @@ public enum FusedElementwise {
 
   /// The unary kernel op and parameters of a unary step's op and attributes.
   static func unaryParameters(_ op: String, _ attributes: Attributes) throws(OpError) -> ElementwiseOps.UnaryParameters {
+    if op == "Clip" { return try clipParameters(attributes) }
     if let p = FloatPlans.plainUnary.first(where: { $0.0 == op }) { return ElementwiseOps.UnaryParameters(kernel: p.1) }
     if let p = FloatPlans.attributeUnary.first(where: { $0.0 == op }) { return try p.1(AttributeReader(attributes)) }
     throw OpError("qcc.elementwise: \(op) is not a unary op a chain can run")
+  }
+
+  /// A Clip step: F32_UNARY CLIP between the float attributes `min` and `max`
+  /// (-inf and +inf when absent), the bounds Clip's plan reads from its
+  /// constant operands (or, before opset 11, its attributes of those names).
+  static func clipParameters(_ attributes: Attributes) throws(OpError) -> ElementwiseOps.UnaryParameters {
+    let a = AttributeReader(attributes)
+    return ElementwiseOps.UnaryParameters(
+      kernel: QCC_UNARY_CLIP, alpha: try a.float("min", default: -.infinity), beta: try a.float("max", default: .infinity))
   }
 
   /// How a chain's result is viewed as a [rows, cols] matrix with every f32

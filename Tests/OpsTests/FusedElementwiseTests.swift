@@ -86,6 +86,30 @@ struct FusedElementwiseTests {
       %out = qcc.elementwise(%x, %s) {TILE steps = ["Tanh(%0)", "Max($0, %1)", "Min(%0, $1)"]} : tensor<1x9x6xf32>
       """, "tensor<1x9x6xf32>"
     ),
+    (
+      "dequantize, clip (ReLU6 shape), quantize",
+      """
+      %lo = const dense<0.0> : tensor<f32>
+      %hi = const dense<0.3> : tensor<f32>
+      %d = qcc.dequantize(%x.q) : tensor<1x9x6xf32>
+      %cl = Clip(%d, %lo, %hi) : tensor<1x9x6xf32>
+      %out = qcc.quantize(%cl) : tensor<1x9x6x!q.uniform<u8:f32, 0.002:0>>
+      """,
+      """
+      %out = qcc.elementwise(%x.q) {TILE s1.min = 0.0, s1.max = 0.3, steps = ["qcc.dequantize(%0)", "Clip($0)", "qcc.quantize($1)"]} : tensor<1x9x6x!q.uniform<u8:f32, 0.002:0>>
+      """, "tensor<1x9x6x!q.uniform<u8:f32, 0.002:0>>"
+    ),
+    (
+      "f32: clip with a lower bound only, then an add",
+      """
+      %lo = const dense<-0.5> : tensor<f32>
+      %cl = Clip(%x, %lo) : tensor<1x9x6xf32>
+      %out = Add(%cl, %s) : tensor<1x9x6xf32>
+      """,
+      """
+      %out = qcc.elementwise(%x, %s) {TILE s0.min = -0.5, steps = ["Clip(%0)", "Add($0, %1)"]} : tensor<1x9x6xf32>
+      """, "tensor<1x9x6xf32>"
+    ),
   ]
 
   static func module(_ body: String, _ result: String) throws -> Module {
@@ -98,7 +122,7 @@ struct FusedElementwiseTests {
     return try Interpreter(m).run(feeds)[0].value
   }
 
-  @Test(arguments: 0..<5)
+  @Test(arguments: 0..<7)
   func chainsEqualTheUnfusedOps(_ index: Int) throws {
     let c = Self.cases[index]
     let expected = try Self.run(try Self.module(c.unfused, c.result))

@@ -33,6 +33,19 @@ struct ElementwiseChainPattern: RewritePattern {
     }
   }
 
+  /// A Clip node's constant bounds as the step attributes `min` and `max`
+  /// (FusedElementwise.clipParameters), read as Clip's plan reads them; nil
+  /// when a bound is not a one-element f32 constant.
+  static func clipBounds(_ g: Graph, _ node: Node) -> Attributes? {
+    var bounds = Attributes()
+    for (i, name) in [(1, "min"), (2, "max")] where node.inputs.count > i {
+      guard let v = node.inputs[i] else { continue }
+      guard let d = g.constantData(v), d.elementType == .f32, d.elementCount == 1 else { return nil }
+      bounds[name] = .float(d.scalars(as: Float.self)[0])
+    }
+    return bounds
+  }
+
   /// What a node is in a chain of `shape`: a step (unary or binary f32 op of that shape), a source, or nothing.
   enum Role { case step, matmul, dequantize }
 
@@ -46,6 +59,10 @@ struct ElementwiseChainPattern: RewritePattern {
           zip(s.reversed(), shape.reversed()).allSatisfy({ $0 == $1 || $0 == 1 })
         else { return nil }
       }
+      return .step
+    }
+    if node.op == "Clip" {
+      guard let x = node.inputs.first ?? nil, f32Shape(g, x) == shape, clipBounds(g, node) != nil else { return nil }
       return .step
     }
     if F.unaryOps.contains(node.op) {
@@ -156,6 +173,10 @@ struct ElementwiseChainPattern: RewritePattern {
         guard operands.isEmpty, node.presentInputs.count == node.inputs.count else { return false }
         operands = node.inputs
         args = (0..<operands.count).map { .operand($0) }
+      } else if node.op == "Clip", let x = node.inputs[0], let bounds = Self.clipBounds(g, node) {
+        // The bounds become the step's attributes; the step reads x alone.
+        args = [ref(x, f32: true)]
+        for (name, value) in bounds { attributes[F.stepAttribute(k, name)] = value }
       } else {
         args = node.presentInputs.map { ref($0, f32: node.op != "qcc.dequantize") }
       }
