@@ -47,8 +47,9 @@
 #else
 #define QCC_NO_CONTRACT
 #endif
+/* Clang before 15 emits a target_clones function only in a unit that calls it (other units fail to link). */
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(QCC_NO_TARGET_CLONES)
+    !defined(QCC_NO_TARGET_CLONES) && !(defined(__clang__) && __clang_major__ < 15)
 #define QCC_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define QCC_HAS_CLONES 1
 #else
