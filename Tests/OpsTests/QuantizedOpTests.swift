@@ -405,10 +405,13 @@ import Testing
     #expect(y.integers()! == want)
   }
 
-  /// Planes large enough for the direct depthwise kernel (column stride 1): 3 × 3 and dilated ones, row strides, i8 and u8.
+  /// Planes large enough for the direct depthwise kernels: 3 × 3, 5 × 5 and dilated windows, row and column strides, i8 and u8.
   @Test(arguments: [
     (ElementType.u8, 3, [1, 1], [1, 1, 1, 1], [1, 1]), (ElementType.i8, 3, [2, 1], [1, 0, 0, 2], [1, 1]), (ElementType.u8, 3, [1, 1], [2, 2, 2, 2], [2, 2]),
     (ElementType.i8, 5, [1, 1], [2, 2, 2, 2], [1, 1]), (ElementType.u8, 1, [1, 1], [1, 0, 1, 0], [1, 1]),
+    // Column strides: the phase-split plane.
+    (ElementType.u8, 3, [2, 2], [1, 1, 1, 1], [1, 1]), (ElementType.i8, 3, [1, 2], [0, 1, 2, 1], [2, 1]),
+    (ElementType.i8, 5, [2, 3], [2, 2, 2, 2], [1, 1]),
   ])
   func depthwiseConvOnLargerPlanes(_ xt: ElementType, _ k: Int, _ strides: [Int], _ pads: [Int], _ dilations: [Int]) throws {
     let xs = [2, 3, 14, 13], ws = [3, 1, k, k]

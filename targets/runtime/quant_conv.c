@@ -76,7 +76,7 @@ QCC_DEFINE_IM2COL(im2col16, uint16_t)
 
 /*
  * Depthwise convolution of one 8-bit plane (one input and one output
- * channel, a 2-D window with column stride 1): an im2col plus a one-row
+ * channel, a 2-D window; column stride 1 here, other strides below): an im2col plus a one-row
  * GEMM per channel spent most of its time unfolding small planes.
  *
  * The input is copied with its padding (the value `pad`) into a plane of
@@ -156,20 +156,93 @@ QCC_DEFINE_DEPTHWISE(depthwise_u8, uint8_t)
 QCC_DEFINE_DEPTHWISE(depthwise_i8, int8_t)
 
 /*
- * Whether the depthwise kernel runs this convolution: one 8-bit channel per
- * group, a 2-D window of at most QCONV_DW_TAPS_MAX taps with column stride
- * 1, and an accumulator and plane that fit the im2col workspace (they do for
- * 3 x 3 windows from about 4 x 4 outputs on; the rest take the GEMM).
+ * Column stride s > 1: the plane's columns are split into s phases
+ * (plane[r][c % s][c / s] = padded[r][c]), so that each tap reads a
+ * contiguous run of one phase for a row of outputs; the sums go straight
+ * into y, one output row at a time (a flat index would waste s1 s of every
+ * row). The same sums as above.
+ */
+typedef struct {
+    int64_t rows, len; /* rows x (stride2 phases of len bytes) */
+} dw_phased;
+
+static dw_phased dw_phased_geometry(const qcc_window3d *w) {
+    dw_phased g;
+    g.rows = (w->out[1] - 1) * w->stride[1] + (w->kernel[1] - 1) * w->dilation[1] + 1;
+    const int64_t cols = (w->out[2] - 1) * w->stride[2] + (w->kernel[2] - 1) * w->dilation[2] + 1;
+    g.len = (cols + w->stride[2] - 1) / w->stride[2];
+    return g;
+}
+
+#define QCC_DEFINE_DEPTHWISE_STRIDED(NAME, T)                                                                        \
+    QCC_TARGET_CLONES static void NAME(const T *x, uint8_t pad, const uint32_t *taps, uint32_t zx_sum, int32_t *y,   \
+                                       const qcc_window3d *w, uint8_t *plane) {                                      \
+        const dw_phased g = dw_phased_geometry(w);                                                                   \
+        const int64_t s = w->stride[2], len = g.len, row_len = s * len, left = w->pad_begin[2];                      \
+        const int64_t in1 = w->in[1], in2 = w->in[2], out2 = w->out[2];                                              \
+        for (int64_t r = 0; r < g.rows; r++) {                                                                       \
+            const int64_t ir = r - w->pad_begin[1];                                                                  \
+            uint8_t *dst = plane + r * row_len;                                                                      \
+            if (ir < 0 || ir >= in1) {                                                                               \
+                memset(dst, pad, (size_t)row_len);                                                                   \
+                continue;                                                                                            \
+            }                                                                                                        \
+            const uint8_t *src = (const uint8_t *)(x + ir * in2);                                                    \
+            for (int64_t p = 0; p < s; p++) {                                                                        \
+                /* Phase p's entry i is input column i s + p - left: inside for i in [lo, hi). */                    \
+                int64_t lo = ceil_div(left - p, s), hi = ceil_div(in2 + left - p, s);                                \
+                if (lo < 0) lo = 0;                                                                                  \
+                if (hi > len) hi = len;                                                                              \
+                if (hi < lo) hi = lo;                                                                                \
+                uint8_t *ph = dst + p * len;                                                                         \
+                memset(ph, pad, (size_t)lo);                                                                         \
+                const uint8_t *from = src + (lo * s + p - left); /* entry lo + j reads from[j s] */                   \
+                if (s == 2) /* a constant stride the compiler vectorises */                                          \
+                    for (int64_t j = 0; j < hi - lo; j++) ph[lo + j] = from[2 * j];                                  \
+                else                                                                                                 \
+                    for (int64_t j = 0; j < hi - lo; j++) ph[lo + j] = from[j * s];                                  \
+                memset(ph + hi, pad, (size_t)(len - hi));                                                            \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (int64_t o1 = 0; o1 < w->out[1]; o1++) {                                                                 \
+            uint32_t *acc = (uint32_t *)y + o1 * out2;                                                               \
+            for (int64_t o2 = 0; o2 < out2; o2++) acc[o2] = 0u - zx_sum;                                             \
+            const uint32_t *tap = taps;                                                                              \
+            for (int64_t k1 = 0; k1 < w->kernel[1]; k1++) {                                                          \
+                const uint8_t *row = plane + (o1 * w->stride[1] + k1 * w->dilation[1]) * row_len;                    \
+                for (int64_t k2 = 0; k2 < w->kernel[2]; k2++, tap++) {                                               \
+                    const int64_t off = k2 * w->dilation[2];                                                         \
+                    const T *src = (const T *)(row + (off % s) * len + off / s);                                     \
+                    const uint32_t d = *tap;                                                                         \
+                    for (int64_t o2 = 0; o2 < out2; o2++) acc[o2] += d * (uint32_t)(int32_t)src[o2];                 \
+                }                                                                                                    \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+
+QCC_DEFINE_DEPTHWISE_STRIDED(depthwise_strided_u8, uint8_t)
+QCC_DEFINE_DEPTHWISE_STRIDED(depthwise_strided_i8, int8_t)
+
+/*
+ * Whether a depthwise kernel runs this convolution: one 8-bit channel per
+ * group, a 2-D window of at most QCONV_DW_TAPS_MAX taps, and what the
+ * kernel keeps in the im2col workspace fits it (for 3 x 3 windows, from
+ * about 4 x 4 outputs on; the rest take the GEMM).
  */
 static int depthwise_applies(int wide, qcc_qtype x_type, qcc_qtype w_type, int64_t cg, int64_t mg,
                              const qcc_window3d *w) {
     if (wide || cg != 1 || mg != 1) return 0;
     if ((x_type != QCC_QTYPE_I8 && x_type != QCC_QTYPE_U8) || (w_type != QCC_QTYPE_I8 && w_type != QCC_QTYPE_U8))
         return 0;
-    if (w->in[0] != 1 || w->out[0] != 1 || w->kernel[0] != 1 || w->pad_begin[0] != 0 || w->stride[2] != 1) return 0;
+    if (w->in[0] != 1 || w->out[0] != 1 || w->kernel[0] != 1 || w->pad_begin[0] != 0) return 0;
     if (product3(w->kernel) > QCONV_DW_TAPS_MAX || reads_input_directly(w)) return 0;
+    const int64_t room = product3(w->kernel) * product3(w->out);
+    if (w->stride[2] > 1) {
+        const dw_phased g = dw_phased_geometry(w);
+        return g.rows * w->stride[2] * g.len <= room;
+    }
     const dw_layout g = dw_geometry(w);
-    return dw_bytes(&g, w) <= product3(w->kernel) * product3(w->out);
+    return dw_bytes(&g, w) <= room;
 }
 
 static void qconv(int wide, qcc_qtype x_type, const void *x, int32_t x_zero_point, int32_t x_pad, qcc_qtype w_type,
@@ -194,10 +267,13 @@ static void qconv(int wide, qcc_qtype x_type, const void *x, int32_t x_zero_poin
                 }
                 const uint32_t zx_sum = (uint32_t)x_zero_point * tap_sum;
                 int32_t *yg = (int32_t *)y + (n * out_channels + g) * out_size;
-                if (x_type == QCC_QTYPE_U8)
-                    depthwise_u8(xg, (uint8_t)x_pad, taps, zx_sum, yg, win, (uint8_t *)workspace);
-                else
-                    depthwise_i8((const int8_t *)xg, (uint8_t)x_pad, taps, zx_sum, yg, win, (uint8_t *)workspace);
+                uint8_t *ws = (uint8_t *)workspace;
+                const int strided = win->stride[2] > 1, u8 = x_type == QCC_QTYPE_U8;
+                const int8_t *xi = (const int8_t *)xg;
+                if (strided && u8) depthwise_strided_u8(xg, (uint8_t)x_pad, taps, zx_sum, yg, win, ws);
+                else if (strided) depthwise_strided_i8(xi, (uint8_t)x_pad, taps, zx_sum, yg, win, ws);
+                else if (u8) depthwise_u8(xg, (uint8_t)x_pad, taps, zx_sum, yg, win, ws);
+                else depthwise_i8(xi, (uint8_t)x_pad, taps, zx_sum, yg, win, ws);
                 if (bias)
                     for (int64_t i = 0; i < out_size; i++)
                         yg[i] = (int32_t)((uint32_t)yg[i] + (uint32_t)((const int32_t *)bias)[g]);
