@@ -211,6 +211,18 @@
  *                    out (f32) is the last step's register (register 0 without steps); 1:
  *                    QUANTIZE of it to dst_type (i8..u16) with qmin..qmax. scratch holds
  *                    qcc_fused_elementwise_scratch_bytes bytes, 8-byte aligned (opt when 0).
+ * 29 COMPARE         buffers: out (w, bool), a, b                (elements of `elem`)
+ *                    ints:    op (qcc_compare_op), elem (qcc_elem: f32, f64, i8..u64, bool), rank,
+ *                             shape[rank], a_strides[rank], b_strides[rank]
+ *                    -> qcc_compare (qcc_float_elementwise.h). out is dense with `shape`, 0 or 1;
+ *                    a comparison with NaN is false, bools compare as their bytes.
+ * 30 F32_ARG_REDUCE  buffers: out (w, int64), x (f32)            ([outer, n, inner] -> [outer, inner])
+ *                    ints:    is_min (0/1), select_last (0/1), outer, n, inner
+ *                    -> qcc_f32_arg_reduce. n >= 1 unless outer or inner is 0.
+ * 31 CUMSUM          buffers: y (w), x                           (elements of `elem`, [outer, n, inner])
+ *                    ints:    elem (qcc_elem: f32, f64, i32, u32, i64, u64), exclusive (0/1),
+ *                             reverse (0/1), outer, n, inner
+ *                    -> qcc_cumsum (qcc_float_scan.h): running sums along n; integers wrap.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -245,10 +257,13 @@ typedef enum {
     QCC_KERNEL_ATTENTION = 23,
     QCC_KERNEL_QSCAN = 24,
     QCC_KERNEL_FUSED_ELEMENTWISE = 25,
+    QCC_KERNEL_COMPARE = 29,
+    QCC_KERNEL_F32_ARG_REDUCE = 30,
+    QCC_KERNEL_CUMSUM = 31,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 26
+#define QCC_KERNEL_LIMIT 32
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
