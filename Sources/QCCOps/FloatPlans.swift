@@ -6,9 +6,10 @@ import QCCKernels
 /// Each plan emits the kernel calls the op's `evaluate` makes for the same
 /// node — the same kernel, op code, parameters, reduction layout and GEMM
 /// shape — so that a compiled program computes the interpreter's bits. The
-/// families live in FloatPlansDataMovement.swift (views and copies, Gather),
-/// FloatPlansElementwise.swift (arithmetic, unary math, selection, logic,
-/// casts) and FloatPlansNN.swift (softmax, normalization, reductions, MatMul).
+/// families live in FloatPlansDataMovement.swift (views and copies, Gather,
+/// Dropout, Tile, Trilu), FloatPlansElementwise.swift (arithmetic, unary math,
+/// selection, logic, casts) and FloatPlansNN.swift (softmax, normalization,
+/// reductions, MatMul).
 enum FloatPlans {
   static func register(into t: inout [String: PlanFunction]) {
     registerDataMovement(into: &t)
