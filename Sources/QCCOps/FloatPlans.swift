@@ -8,12 +8,13 @@ import QCCKernels
 /// shape — so that a compiled program computes the interpreter's bits. The
 /// families live in FloatPlansDataMovement.swift (views and copies, Gather,
 /// Dropout, Tile, Trilu), FloatPlansElementwise.swift (arithmetic, unary math,
-/// selection, logic, casts) and FloatPlansNN.swift (softmax, normalization,
-/// reductions, MatMul).
+/// selection, logic, casts), FloatPlansComparison.swift (comparisons, Not,
+/// IsInf) and FloatPlansNN.swift (softmax, normalization, reductions, MatMul).
 enum FloatPlans {
   static func register(into t: inout [String: PlanFunction]) {
     registerDataMovement(into: &t)
     registerElementwise(into: &t)
+    registerComparison(into: &t)
     registerNN(into: &t)
   }
 

@@ -4,11 +4,31 @@ import Testing
 
 @testable import QCCOps
 
-/// Plans of Dropout, Tile and Trilu, run call by call through `qcc_call_run` (after
+/// Plans of Dropout, the comparisons, Not, IsInf, Tile and Trilu, run call by call through `qcc_call_run` (after
 /// `qcc_call_check`) against the ops' own `evaluate`: every result must have
 /// the same bytes, NaNs, signed zeros, ties and wrapping included.
 @Suite struct MorePlanTests {
   typealias Operand = OpsTest.Operand
+
+  /// Test data of `type`: small whole numbers (so that equal elements are common) with, for floats,
+  /// the special values of `PlanTest.special` (NaN, ±inf, ±0) among them.
+  static func data(_ shape: [Int], _ type: ElementType, seed: UInt32) -> TensorData {
+    let v = OpsTest.random(shape, seed: seed, scale: 4).scalars(as: Float.self).map { $0.rounded() }
+    switch type {
+    case .f32:
+      var s = PlanTest.special(shape).scalars(as: Float.self)
+      for i in s.indices where i % 3 != 0 { s[i] = v[i] }
+      return TensorData(shape: shape, scalars: s)
+    case .f64:
+      return TensorData(converting: data(shape, .f32, seed: seed).doubles(), to: .f64, shape: shape)
+    case .u64:
+      // Values above 2^63 compare as unsigned.
+      return TensorData(shape: shape, scalars: v.map { UInt64(bitPattern: Int64($0)) })
+    default:
+      // Negative values wrap for the unsigned types: large and small values mixed.
+      return TensorData(converting: v.map { Int64($0) }, to: type, shape: shape)
+    }
+  }
 
   // MARK: - Dropout
 
@@ -31,6 +51,55 @@ import Testing
     #expect(
       PlanTest.error("Dropout", [.input(x), .omitted, .input(no)])
         == "Dropout: training_mode must be a constant to compile")
+  }
+
+  // MARK: - Comparisons, Not, IsInf
+
+  static let comparable: [ElementType] = [.f32, .f64, .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64]
+
+  @Test(arguments: ["Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"])
+  func comparison(op: String) throws {
+    for type in Self.comparable {
+      for (i, (sa, sb)) in FloatPlanTests.shapePairs.enumerated() {
+        let a = Self.data(sa, type, seed: UInt32(2 * i)), b = Self.data(sb, type, seed: UInt32(2 * i + 1))
+        try PlanTest.check(op, [.input(a), .input(b)])
+        try PlanTest.check(op, [.constant(b), .input(a)])
+      }
+      // Each operand against itself: NaN is the only element not equal to itself.
+      let x = Self.data([4, 6], type, seed: 9)
+      try PlanTest.check(op, [.input(x), .input(x)])
+    }
+    let f16 = TensorData(converting: [1.0, 2.0] as [Double], to: .f16, shape: [2])
+    #expect(
+      PlanTest.error(op, [.input(f16), .input(f16)])
+        == "\(op): f16 tensors cannot be compiled (COMPARE takes f32, f64, i8…u64 and bool)")
+  }
+
+  @Test func equalOnBools() throws {
+    try PlanTest.check("Equal", [.input(PlanTest.bools([3, 4], seed: 1)), .input(PlanTest.bools([4], seed: 2))])
+    try PlanTest.check("Equal", [.input(PlanTest.bools([2, 1, 3], seed: 3)), .input(PlanTest.bools([5, 1], seed: 4))])
+  }
+
+  @Test func not() throws {
+    try PlanTest.check("Not", [.input(PlanTest.bools([3, 7], seed: 5))], expectCalls: 1)
+    try PlanTest.check("Not", [.input(PlanTest.bools([], seed: 6))])
+    try PlanTest.check("Not", [.input(PlanTest.bools([2, 0], seed: 6))], expectCalls: 0)
+  }
+
+  @Test func isInf() throws {
+    let x = PlanTest.special([6, 5])
+    let d = TensorData(converting: x.doubles(), to: .f64, shape: [6, 5])
+    for negative: Int64 in [0, 1] {
+      for positive: Int64 in [0, 1] {
+        let attributes: [(String, Attribute)] = [("detect_negative", .int(negative)), ("detect_positive", .int(positive))]
+        try PlanTest.check("IsInf", [.input(x)], attributes: attributes)
+        try PlanTest.check("IsInf", [.input(d)], attributes: attributes)
+      }
+    }
+    try PlanTest.check("IsInf", [.input(x)], expectCalls: 3)
+    #expect(
+      PlanTest.error("IsInf", [.input(TensorData(converting: [1.0] as [Double], to: .bf16, shape: [1]))])
+        == "IsInf: bf16 tensors cannot be compiled (COMPARE takes f32, f64, i8…u64 and bool)")
   }
 
   // MARK: - Tile, Trilu
@@ -70,6 +139,7 @@ import Testing
   }
 
   @Test func everyNewOpHasAPlan() {
-    for op in ["Dropout", "Tile", "Trilu"] { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
+    let ops = ["Dropout", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "IsInf", "Tile", "Trilu"]
+    for op in ops { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
   }
 }
