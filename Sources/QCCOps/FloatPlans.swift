@@ -9,13 +9,15 @@ import QCCKernels
 /// families live in FloatPlansDataMovement.swift (views and copies, Gather,
 /// Dropout, Tile, Trilu), FloatPlansElementwise.swift (arithmetic, unary math,
 /// selection, logic, casts), FloatPlansComparison.swift (comparisons, Not,
-/// IsInf) and FloatPlansNN.swift (softmax, normalization, reductions, MatMul).
+/// IsInf), FloatPlansNN.swift (softmax, normalization, reductions, MatMul)
+/// and FloatPlansAxis.swift (ArgMax, ArgMin, CumSum).
 enum FloatPlans {
   static func register(into t: inout [String: PlanFunction]) {
     registerDataMovement(into: &t)
     registerElementwise(into: &t)
     registerComparison(into: &t)
     registerNN(into: &t)
+    registerAxis(into: &t)
   }
 
   /// `plan` for a node, except that a node whose results are all empty gets

@@ -4,7 +4,8 @@ import Testing
 
 @testable import QCCOps
 
-/// Plans of Dropout, the comparisons, Not, IsInf, Tile and Trilu, run call by call through `qcc_call_run` (after
+/// Plans of Dropout, the comparisons, Not, IsInf, ArgMax / ArgMin, CumSum,
+/// Tile and Trilu, run call by call through `qcc_call_run` (after
 /// `qcc_call_check`) against the ops' own `evaluate`: every result must have
 /// the same bytes, NaNs, signed zeros, ties and wrapping included.
 @Suite struct MorePlanTests {
@@ -102,6 +103,57 @@ import Testing
         == "IsInf: bf16 tensors cannot be compiled (COMPARE takes f32, f64, i8…u64 and bool)")
   }
 
+  // MARK: - ArgMax, ArgMin, CumSum
+
+  @Test(arguments: ["ArgMax", "ArgMin"])
+  func argReduce(op: String) throws {
+    // Ties (whole numbers) and NaN, ±inf, ±0 among them.
+    let x = Self.data([4, 5, 6], .f32, seed: 3)
+    for axis: Int64 in [0, 1, 2, -1] {
+      for keep: Int64 in [0, 1] {
+        for last: Int64 in [0, 1] {
+          let attributes: [(String, Attribute)] = [
+            ("axis", .int(axis)), ("keepdims", .int(keep)), ("select_last_index", .int(last)),
+          ]
+          try PlanTest.check(op, [.input(x)], attributes: attributes)
+        }
+      }
+    }
+    try PlanTest.check(op, [.input(OpsTest.random([7]))])
+    try PlanTest.check(op, [.input(OpsTest.random([0, 3]))], attributes: [("axis", .int(1))], expectCalls: 0)
+    #expect(
+      PlanTest.error(op, [.input(OpsTest.iota([3], .i32))])
+        == "\(op): i32 tensors cannot be compiled (only f32 runs the kernels)")
+  }
+
+  @Test func cumSum() throws {
+    for type: ElementType in [.f32, .f64, .i32, .u32, .i64, .u64] {
+      let x = Self.data([3, 4, 5], type, seed: 11)
+      for axis in [0, 1, 2, -2] {
+        for (exclusive, reverse) in [(0, 0), (1, 0), (0, 1), (1, 1)] as [(Int64, Int64)] {
+          try PlanTest.check(
+            "CumSum", [.input(x), .constant(OpsTest.i64([axis]))],
+            attributes: [("exclusive", .int(exclusive)), ("reverse", .int(reverse))])
+        }
+      }
+      try PlanTest.check(
+        "CumSum", [.input(x), .constant(TensorData(shape: [], scalars: [Int32(1)]))], expectCalls: 1)
+    }
+    // Wrapping: i32 sums past Int32.max.
+    let big = TensorData(shape: [3], scalars: [Int32.max, 5, Int32.min])
+    try PlanTest.check("CumSum", [.input(big), .constant(OpsTest.i64([0]))])
+    // -0.0 sums to +0.0 in f64 as in Double.
+    let zeros = TensorData(shape: [2], scalars: [-0.0, -0.0])
+    try PlanTest.check("CumSum", [.input(zeros), .constant(OpsTest.i64([0]))])
+    #expect(
+      PlanTest.error("CumSum", [.input(OpsTest.random([3])), .input(OpsTest.i64([0]))])
+        == "CumSum: the axis must be a constant to compile")
+    #expect(
+      PlanTest.error(
+        "CumSum", [.input(TensorData(converting: [1.0, 2.0] as [Double], to: .f16, shape: [2])), .constant(OpsTest.i64([0]))])
+        == "CumSum: f16 tensors cannot be compiled (CUMSUM takes f32, f64, i32, u32, i64 and u64)")
+  }
+
   // MARK: - Tile, Trilu
 
   @Test func tile() throws {
@@ -139,7 +191,10 @@ import Testing
   }
 
   @Test func everyNewOpHasAPlan() {
-    let ops = ["Dropout", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "IsInf", "Tile", "Trilu"]
+    let ops = [
+      "Dropout", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "IsInf", "ArgMax", "ArgMin",
+      "CumSum", "Tile", "Trilu",
+    ]
     for op in ops { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
   }
 }
