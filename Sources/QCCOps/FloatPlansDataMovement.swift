@@ -3,7 +3,7 @@ import QCCKernels
 
 // Plans of the data-movement ops: views (no calls) and inference Dropout,
 // strided copies (Transpose, Slice, Concat, Split, Expand, Tile, a permuting
-// Einsum), Gather, and Trilu (a WHERE with a constant mask).
+// Einsum), Gather, and Trilu.
 // Copies move bytes, so they take any element type of whole bytes; results
 // that `evaluate` returns as its operand unchanged become aliases.
 
@@ -182,34 +182,31 @@ extension FloatPlans {
     return plan
   }
 
-  /// Trilu with a constant k: one WHERE over [matrices, rows, cols] that reads x where a constant
-  /// [rows, cols] mask (the triangle evaluate keeps, broadcast over the matrices) is true and a zero
-  /// element elsewhere.
+  /// Trilu: one TRILU call over [matrices, rows, cols], the kernel evaluate runs. A constant k is an int
+  /// of the call; otherwise the kernel reads the i64 k operand at run time.
   static func trilu(_ c: PlanContext) throws(OpError) -> KernelPlan {
     _ = try DataMovementOps.triluType(c.inference)
     let shape = try c.shape(0)
-    let type = try c.elementType(0)
-    let size = try DataMovementOps.elementSize(type, op: "Trilu")
-    let upper = try c.attributes.int("upper", default: 1) != 0
-    var kValue = 0
+    let size = try DataMovementOps.elementSize(try c.elementType(0), op: "Trilu")
+    let upper: Int64 = try c.attributes.int("upper", default: 1) != 0 ? 1 : 0
+    var k: Int64 = 0
+    var kBuffer: BufferSlot? = nil
     if c.hasOperand(1) {
-      guard let k = c.value(1)?.integers() else { throw OpError("Trilu: k must be a constant to compile") }
-      kValue = k.first.map { Int($0) } ?? 0
+      if let value = c.value(1)?.integers() {
+        k = value.first ?? 0
+      } else {
+        let type = try c.elementType(1)
+        guard type == .i64 else {
+          throw OpError(
+            "Trilu: k of type \(type) must be a constant to compile (the kernel reads an i64 k at run time)")
+        }
+        kBuffer = .operand(1)
+      }
     }
     let (rows, cols) = (shape[shape.count - 2], shape[shape.count - 1])
-    // As evaluate clamps it: beyond ±(rows + cols) every k means the same.
-    let k = min(max(kValue, -(rows + cols)), rows + cols)
-    var keep = [Bool](repeating: false, count: rows * cols)
-    for i in 0..<rows {
-      for j in 0..<cols { keep[i * cols + j] = upper ? j >= i + k : j <= i + k }
-    }
     let matrices = rows * cols == 0 ? 0 : count(shape) / (rows * cols)
-    let mask = BufferSlot.constant(TensorData(shape: [rows, cols], scalars: keep))
-    let zero = BufferSlot.constant(TensorData(zeros: type, shape: []))
-    let box = [matrices, rows, cols].map(Int64.init)
-    let strides: [Int64] = [0, Int64(cols), 1] + [Int64(rows * cols), Int64(cols), 1] + [0, 0, 0]
-    return KernelPlan(
-      KernelCall(.where, buffers: [.result(0), mask, .operand(0), zero], ints: [Int64(size), 3] + box + strides))
+    let ints = [Int64(size), upper, k] + [matrices, rows, cols].map(Int64.init)
+    return KernelPlan(KernelCall(.trilu, buffers: [.result(0), .operand(0), kBuffer], ints: ints))
   }
 
   /// Einsum that only permutes one operand's axes ("nhwpqc->nchpwq"): one

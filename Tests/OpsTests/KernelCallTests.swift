@@ -568,8 +568,8 @@ enum KernelCall {
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
     #expect(String(cString: qcc_kernel_name(24)) == "qscan" && String(cString: qcc_kernel_name(25)) == "fused_elementwise")
-    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(28) == nil && qcc_kernel_name(32) == nil)
-    #expect(String(cString: qcc_kernel_name(29)) == "compare" && String(cString: qcc_kernel_name(31)) == "cumsum")
+    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(28) == nil && qcc_kernel_name(33) == nil)
+    #expect(String(cString: qcc_kernel_name(29)) == "compare" && String(cString: qcc_kernel_name(32)) == "trilu")
   }
 
   /// COMPARE, F32_ARG_REDUCE and CUMSUM decode their element types, flags and sizes, and say what is wrong.
@@ -631,6 +631,22 @@ enum KernelCall {
     check(11, [Int64.min, -1, 0, 1, 1 << 53, (1 << 53) + 1, .max])
     check(12, [UInt64(0), 1, 1 << 63, (1 << 63) + 1, .max])
     check(13, [UInt8(0), 1])
+  }
+
+  /// TRILU reads k from its buffer when one is given, else from its ints, and clamps it.
+  @Test func triluTakesKFromTheCallOrAtRunTime() {
+    let x = CallBuffer([Int16](1...6)), out = CallBuffer(bytes: 12)
+    // [2, 3], upper, k = 1: keeps (0, 1), (0, 2), (1, 2).
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, nil], [2, 1, 1, 1, 2, 3]) == nil)
+    #expect(out.values(Int16.self) == [0, 2, 3, 0, 0, 6])
+    let k = CallBuffer([Int64.min])
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref], [2, 0, 0, 1, 2, 3]) == nil)
+    #expect(out.values(Int16.self) == [0, 0, 0, 0, 0, 0])
+    #expect(
+      K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref], [2, 0, 3, 1, 2, 3])
+        == "trilu: int 2 (k) is 3; expected 0 (the k buffer is given)")
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, nil], [2, 2, 0, 1, 2, 3]) == "trilu: int 1 (upper) is 2; expected 0..1")
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref(4)], [2, 0, 0, 1, 2, 3]) == "trilu: buffer 2 (k) is not 8-byte aligned")
   }
 
   /// CUMSUM on integers wraps to the element width, as the interpreter's Int64 sums truncated.
@@ -754,9 +770,9 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 29..31")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 29..31")
-    #expect(K.run(27, [p], []) == "call: kernel 27 is unknown; expected 1..25, 29..31")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 29..32")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 29..32")
+    #expect(K.run(27, [p], []) == "call: kernel 27 is unknown; expected 1..25, 29..32")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -177,7 +177,7 @@ import Testing
         for k in [-7, -2, -1, 0, 1, 3, 9] {
           try PlanTest.check(
             "Trilu", [.input(x), .constant(TensorData(shape: [], scalars: [Int64(k)]))],
-            attributes: [("upper", .int(upper))])
+            attributes: [("upper", .int(upper))], expectCalls: 1)
         }
         try PlanTest.check("Trilu", [.input(x)], attributes: [("upper", .int(upper))])
       }
@@ -185,9 +185,16 @@ import Testing
     // Signed zeros and NaN are kept as they are; the zeroed triangle is +0.0.
     try PlanTest.check("Trilu", [.input(PlanTest.special([3, 1, 6, 3]))], attributes: [("upper", .int(0))])
     try PlanTest.check("Trilu", [.input(OpsTest.random([0, 3, 3]))], expectCalls: 0)
+    // k known only at run time: the kernel reads it.
+    for k in [-4, -1, 0, 2, 5, Int64.min, Int64.max] {
+      let x = OpsTest.iota([2, 3, 4], .i32)
+      try PlanTest.check("Trilu", [.input(x), .input(TensorData(shape: [], scalars: [k]))])
+      try PlanTest.check(
+        "Trilu", [.input(x), .input(TensorData(shape: [1], scalars: [k]))], attributes: [("upper", .int(0))])
+    }
     #expect(
-      PlanTest.error("Trilu", [.input(OpsTest.random([3, 3])), .input(TensorData(shape: [], scalars: [Int64(1)]))])
-        == "Trilu: k must be a constant to compile")
+      PlanTest.error("Trilu", [.input(OpsTest.random([3, 3])), .input(TensorData(shape: [], scalars: [Int32(1)]))])
+        == "Trilu: k of type i32 must be a constant to compile (the kernel reads an i64 k at run time)")
   }
 
   @Test func everyNewOpHasAPlan() {

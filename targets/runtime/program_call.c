@@ -58,6 +58,7 @@
 #define QCC_USE_COMPARE 1
 #define QCC_USE_F32_ARG_REDUCE 1
 #define QCC_USE_CUMSUM 1
+#define QCC_USE_TRILU 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -142,6 +143,10 @@ typedef struct {
     int64_t elem, is_min, select_last, exclusive, reverse, outer, n, inner;
 } axis_args;
 
+typedef struct {
+    int64_t elem_size, upper, k, matrices, rows, cols;
+} trilu_args;
+
 /* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
 typedef struct {
     const qcc_call *call;
@@ -162,6 +167,7 @@ typedef struct {
         attention_args attention;
         scan_args scan;
         axis_args axis;
+        trilu_args trilu;
         qcc_fused_elementwise_args fused;
     } a;
 } decoder;
@@ -176,7 +182,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
     "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise",
     NULL,          NULL,          NULL, /* 26..28: unknown */
-    "compare",     "f32_arg_reduce", "cumsum",
+    "compare",     "f32_arg_reduce", "cumsum", "trilu",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -1350,12 +1356,26 @@ static int decode_cumsum(decoder *d) {
     return buffer(d, 0, "y", B_WRITE, size, span_dense(3, x)) || buffer(d, 1, "x", B_READ, size, span_dense(3, x));
 }
 
+/* 32 TRILU: out (w), x, k (opt); elem_size, upper, k, matrices, rows, cols. */
+static int decode_trilu(decoder *d) {
+    trilu_args *a = &d->a.trilu;
+    if (ints_exactly(d, 6) || elem_size_at(d, 0, &a->elem_size) || int_in(d, 1, "upper", -1, 0, 1, &a->upper) ||
+        size_at(d, 3, "matrices", &a->matrices) || size_at(d, 4, "rows", &a->rows) || size_at(d, 5, "cols", &a->cols))
+        return -1;
+    a->k = d->call->ints[2];
+    if (present(d, 2) && a->k != 0) return bad_int(d, 2, "k", -1, "0 (the k buffer is given)");
+    const int64_t x[3] = {a->matrices, a->rows, a->cols}, one = 1;
+    return buffer(d, 0, "out", B_WRITE, a->elem_size, span_dense(3, x)) ||
+           buffer(d, 1, "x", B_READ, a->elem_size, span_dense(3, x)) ||
+           buffer(d, 2, "k", B_READ | B_OPT, 8, span_dense(1, &one));
+}
+
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6, 3,
-                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 0, 3, 2, 2};
+                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 0, 3, 2, 2, 3};
 /* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 0, 0, 0, 0};
+                                                       0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 0, 0, 0, 0, 0};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1503,6 +1523,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_TRILU
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1567,6 +1592,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_COMPARE: return decode_compare(d);
     case QCC_KERNEL_F32_ARG_REDUCE: return decode_f32_arg_reduce(d);
     case QCC_KERNEL_CUMSUM: return decode_cumsum(d);
+    case QCC_KERNEL_TRILU: return decode_trilu(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1955,6 +1981,14 @@ static int run_call(decoder *d) {
     case QCC_KERNEL_CUMSUM: {
         const axis_args *a = &d->a.axis;
         qcc_cumsum((int32_t)a->elem, buf[1], buf[0], a->outer, a->n, a->inner, (int)a->exclusive, (int)a->reverse);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_TRILU
+    case QCC_KERNEL_TRILU: {
+        const trilu_args *a = &d->a.trilu;
+        const int64_t k = buf[2] ? *(const int64_t *)buf[2] : a->k;
+        qcc_trilu(buf[0], buf[1], a->matrices, a->rows, a->cols, k, (int)a->upper, (size_t)a->elem_size);
         return 0;
     }
 #endif

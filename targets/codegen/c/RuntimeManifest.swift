@@ -12,7 +12,7 @@ enum RuntimeManifest {
   /// The sources of each kernel (a kernel's own file and what it calls).
   static func sources(of kernel: KernelID) -> [String] {
     switch kernel {
-    case .copy, .fill, .gather: ["data_movement.c"]
+    case .copy, .fill, .gather, .trilu: ["data_movement.c"]
     case .f32Binary, .where, .boolBinary, .compare: ["float_elementwise_broadcast.c"]
     case .f32Unary, .f32IsNaN: ["float_elementwise_unary.c"]
     case .f32Softmax, .f32LayerNorm, .f32RMSNorm: ["float_nn_norm.c"]

@@ -223,6 +223,11 @@
  *                    ints:    elem (qcc_elem: f32, f64, i32, u32, i64, u64), exclusive (0/1),
  *                             reverse (0/1), outer, n, inner
  *                    -> qcc_cumsum (qcc_float_scan.h): running sums along n; integers wrap.
+ * 32 TRILU           buffers: out (w), x, k (opt, int64, 1 element: k known only at run time)
+ *                    ints:    elem_size, upper (0/1), k (0 when the k buffer is given), matrices,
+ *                             rows, cols
+ *                    -> qcc_trilu (qcc_data_movement.h): out and x are [matrices, rows, cols]
+ *                    elements of elem_size (1..64) bytes; k is any int64.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -260,10 +265,11 @@ typedef enum {
     QCC_KERNEL_COMPARE = 29,
     QCC_KERNEL_F32_ARG_REDUCE = 30,
     QCC_KERNEL_CUMSUM = 31,
+    QCC_KERNEL_TRILU = 32,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 32
+#define QCC_KERNEL_LIMIT 33
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
