@@ -28,18 +28,25 @@ extension FloatPlans {
     return KernelPlan(KernelCall(.f32ArgReduce, buffers: [.result(0), .operand(0)], ints: ints))
   }
 
-  /// CumSum with a constant axis on f32, f64, i32, u32, i64 or u64: one CUMSUM call.
+  /// CumSum on f32, f64, i32, u32, i64 or u64: one CUMSUM call. A constant axis is an int of the call
+  /// (over the shape as [outer, n, inner]); otherwise the kernel reads the axis operand (i32 or i64) at
+  /// run time, over the whole shape.
   static func cumSum(_ c: PlanContext) throws(OpError) -> KernelPlan {
-    guard let axis = try LinearAlgebraOps.cumSumType(c.inference).axis else {
-      throw OpError("CumSum: the axis must be a constant to compile")
-    }
+    let known = try LinearAlgebraOps.cumSumType(c.inference).axis
     let type = try c.elementType(0)
     guard LinearAlgebraOps.sumsInC(type) else {
       throw OpError("CumSum: \(type) tensors cannot be compiled (CUMSUM takes f32, f64, i32, u32, i64 and u64)")
     }
     let exclusive: Int64 = try c.attributes.int("exclusive", default: 0) != 0 ? 1 : 0
     let reverse: Int64 = try c.attributes.int("reverse", default: 0) != 0 ? 1 : 0
-    let ints = [elemCode(type), exclusive, reverse] + axisLayout(try c.shape(0), axis)
-    return KernelPlan(KernelCall(.cumsum, buffers: [.result(0), .operand(0)], ints: ints))
+    let shape = try c.shape(0)
+    if let axis = known {
+      let ints = [elemCode(type), exclusive, reverse, 0, 1, 3] + axisLayout(shape, axis)
+      return KernelPlan(KernelCall(.cumsum, buffers: [.result(0), .operand(0), nil], ints: ints))
+    }
+    try requireKernelRank(shape.count)
+    let axisBytes: Int64 = try c.elementType(1) == .i64 ? 8 : 4  // cumSumType allows only i32 and i64
+    let ints = [elemCode(type), exclusive, reverse, axisBytes, 0, Int64(shape.count)] + shape.map(Int64.init)
+    return KernelPlan(KernelCall(.cumsum, buffers: [.result(0), .operand(0), .operand(1)], ints: ints))
   }
 }

@@ -593,15 +593,32 @@ enum KernelCall {
     // Nothing to reduce into: n may be 0.
     #expect(K.run(QCC_KERNEL_F32_ARG_REDUCE, [nil, nil], [0, 0, 0, 0, 1]) == nil)
     #expect(
-      K.run(QCC_KERNEL_CUMSUM, [p, p], [7, 0, 0, 1, 1, 1])
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [7, 0, 0, 0, 0, 1, 1])
         == "cumsum: int 0 (elem) is 7; expected 1 (f32), 2 (f64), 9 (i32), 10 (u32), 11 (i64) or 12 (u64)")
-    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p], [1, 0, 2, 1, 1, 1]) == "cumsum: int 2 (reverse) is 2; expected 0..1")
-    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p], [1, 0, 0, 1, 1]) == "cumsum: 5 ints; expected 6")
-    // Extents: 2 x 3 x 2 i64 sums are 96 bytes; one byte short fails the check.
-    let ints: [Int64] = [11, 0, 0, 2, 3, 2]
-    #expect(K.check(QCC_KERNEL_CUMSUM, [nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 96)]) == nil)
     #expect(
-      K.check(QCC_KERNEL_CUMSUM, [nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 95)])
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 2, 0, 0, 1, 1]) == "cumsum: int 2 (reverse) is 2; expected 0..1")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 0, 2, 1]) == "cumsum: 7 ints; expected 8 for rank 2")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 0, 0]) == "cumsum: int 5 (rank) is 0; expected 1..8")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 1, 1, 4]) == "cumsum: int 4 (axis) is 1; expected -1..0")
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 2, 0, 1, 4])
+        == "cumsum: int 3 (axis_bytes) is 2; expected 0 (the axis int), 4 or 8 (the axis buffer)")
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, p], [1, 0, 0, 0, 0, 1, 4]) == "cumsum: buffer 2 (axis) is given, but axis_bytes is 0")
+    // A run-time axis out of range fails before writing anything.
+    let axis = CallBuffer([Int32(-3)]), y = CallBuffer(bytes: 16)
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [y.ref, p, axis.ref], [1, 0, 0, 4, 0, 2, 2, 2])
+        == "cumsum: axis -3 is out of range for rank 2")
+    #expect(y.bytes == [UInt8](repeating: CallBuffer.marker, count: 16))
+    // Extents: 2 x 3 x 2 i64 sums are 96 bytes; one byte short fails the check.
+    let ints: [Int64] = [11, 0, 0, 0, 1, 3, 2, 3, 2]
+    let absent = K.absent
+    #expect(
+      K.check(QCC_KERNEL_CUMSUM, [nil, nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 96), absent])
+        == nil)
+    #expect(
+      K.check(QCC_KERNEL_CUMSUM, [nil, nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 95), absent])
         == "cumsum: buffer 1 (x) reads bytes [0, 96) from its pointer; its tensor holds [0, 95)")
   }
 
@@ -652,11 +669,12 @@ enum KernelCall {
   /// CUMSUM on integers wraps to the element width, as the interpreter's Int64 sums truncated.
   @Test func cumsumWrapsIntegers() {
     let x = CallBuffer([Int32.max, 1, 1]), y = CallBuffer(bytes: 12)
-    #expect(K.run(QCC_KERNEL_CUMSUM, [y.ref, x.ref], [9, 0, 0, 1, 3, 1]) == nil)
+    #expect(K.run(QCC_KERNEL_CUMSUM, [y.ref, x.ref, nil], [9, 0, 0, 0, 0, 1, 3]) == nil)
     #expect(y.values(Int32.self) == [Int32.max, Int32.min, Int32.min + 1])
     let u = CallBuffer([UInt64.max, 2]), v = CallBuffer(bytes: 16)
-    // Reversed: y[1] = 2, y[0] = 2 + (2^64 - 1) wrapped.
-    #expect(K.run(QCC_KERNEL_CUMSUM, [v.ref, u.ref], [12, 0, 1, 1, 2, 1]) == nil)
+    // Reversed, along an axis read at run time: y[1] = 2, y[0] = 2 + (2^64 - 1) wrapped.
+    let axis = CallBuffer([Int64(-1)])
+    #expect(K.run(QCC_KERNEL_CUMSUM, [v.ref, u.ref, axis.ref], [12, 0, 1, 8, 0, 1, 2]) == nil)
     #expect(v.values(UInt64.self) == [1, 2])
   }
 

@@ -145,9 +145,16 @@ import Testing
     // -0.0 sums to +0.0 in f64 as in Double.
     let zeros = TensorData(shape: [2], scalars: [-0.0, -0.0])
     try PlanTest.check("CumSum", [.input(zeros), .constant(OpsTest.i64([0]))])
-    #expect(
-      PlanTest.error("CumSum", [.input(OpsTest.random([3])), .input(OpsTest.i64([0]))])
-        == "CumSum: the axis must be a constant to compile")
+    // An axis known only at run time (i64 or i32, 0-D or one element): the kernel reads it.
+    let x = Self.data([2, 3, 4], .f32, seed: 12)
+    for axis in [-3, -1, 0, 2] {
+      try PlanTest.check("CumSum", [.input(x), .input(OpsTest.i64([axis]))], attributes: [("reverse", .int(1))])
+      try PlanTest.check("CumSum", [.input(x), .input(TensorData(shape: [], scalars: [Int32(axis)]))])
+    }
+    // Out of range at run time: the call fails.
+    #expect(throws: (any Error).self) {
+      try PlanTest.check("CumSum", [.input(x), .input(OpsTest.i64([3]))], skipEvaluate: true)
+    }
     #expect(
       PlanTest.error(
         "CumSum", [.input(TensorData(converting: [1.0, 2.0] as [Double], to: .f16, shape: [2])), .constant(OpsTest.i64([0]))])

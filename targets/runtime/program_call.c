@@ -138,9 +138,11 @@ typedef struct {
     int64_t type, batch, channels, steps, state, state_qmin, state_qmax, c_qmin, c_qmax;
 } scan_args;
 
-/* Kernels along the middle axis of [outer, n, inner]: F32_ARG_REDUCE and CUMSUM. */
+/* Kernels along one axis: F32_ARG_REDUCE ([outer, n, inner]) and CUMSUM (an axis of `shape`). */
 typedef struct {
     int64_t elem, is_min, select_last, exclusive, reverse, outer, n, inner;
+    int64_t axis_bytes, axis, rank;
+    const int64_t *shape;
 } axis_args;
 
 typedef struct {
@@ -1319,7 +1321,7 @@ static int decode_compare(decoder *d) {
     return decode_broadcast(d, 3, 2, names, sizes);
 }
 
-/* outer, n, inner at `first` (F32_ARG_REDUCE, CUMSUM). */
+/* outer, n, inner at `first` (F32_ARG_REDUCE). */
 static int decode_axis_sizes(decoder *d, int first) {
     axis_args *a = &d->a.axis;
     return size_at(d, first, "outer", &a->outer) || size_at(d, first + 1, "n", &a->n) ||
@@ -1338,10 +1340,10 @@ static int decode_f32_arg_reduce(decoder *d) {
     return buffer(d, 0, "out", B_WRITE, 8, span_dense(2, y)) || buffer(d, 1, "x", B_READ, 4, span_dense(3, x));
 }
 
-/* 31 CUMSUM: y (w), x; elem, exclusive, reverse, outer, n, inner. */
+/* 31 CUMSUM: y (w), x, axis (opt); elem, exclusive, reverse, axis_bytes, axis, rank, shape. */
 static int decode_cumsum(decoder *d) {
     axis_args *a = &d->a.axis;
-    if (ints_exactly(d, 6)) return -1;
+    if (rank_at(d, 5, "rank", 6, 1, &a->rank)) return -1;
     a->elem = d->call->ints[0];
 #ifdef QCC_USE_CUMSUM
     const int supported = a->elem >= INT32_MIN && a->elem <= INT32_MAX && qcc_cumsum_supports((int32_t)a->elem);
@@ -1350,10 +1352,23 @@ static int decode_cumsum(decoder *d) {
 #endif
     if (!supported) return bad_int(d, 0, "elem", -1, "1 (f32), 2 (f64), 9 (i32), 10 (u32), 11 (i64) or 12 (u64)");
     if (int_in(d, 1, "exclusive", -1, 0, 1, &a->exclusive) || int_in(d, 2, "reverse", -1, 0, 1, &a->reverse) ||
-        decode_axis_sizes(d, 3))
+        int_in(d, 5, "rank", -1, 1, QCC_MAX_RANK, &a->rank) || array_at(d, 6, a->rank, "shape", 0, &a->shape))
         return -1;
-    const int64_t x[3] = {a->outer, a->n, a->inner}, size = elem_bytes(a->elem);
-    return buffer(d, 0, "y", B_WRITE, size, span_dense(3, x)) || buffer(d, 1, "x", B_READ, size, span_dense(3, x));
+    a->axis_bytes = d->call->ints[3];
+    if (a->axis_bytes != 0 && a->axis_bytes != 4 && a->axis_bytes != 8)
+        return bad_int(d, 3, "axis_bytes", -1, "0 (the axis int), 4 or 8 (the axis buffer)");
+    if (a->axis_bytes == 0) {
+        if (int_in(d, 4, "axis", -1, -a->rank, a->rank - 1, &a->axis)) return -1;
+        if (a->axis < 0) a->axis += a->rank;
+    } else if (d->call->ints[4] != 0) {
+        return bad_int(d, 4, "axis", -1, "0 (the axis buffer holds it)");
+    }
+    const int64_t size = elem_bytes(a->elem), one = 1;
+    if (buffer(d, 0, "y", B_WRITE, size, span_dense((int)a->rank, a->shape)) ||
+        buffer(d, 1, "x", B_READ, size, span_dense((int)a->rank, a->shape)))
+        return -1;
+    if (a->axis_bytes == 0) return unused_buffer(d, 2, "axis", "axis_bytes is 0");
+    return buffer(d, 2, "axis", B_READ, a->axis_bytes, span_dense(1, &one));
 }
 
 /* 32 TRILU: out (w), x, k (opt); elem_size, upper, k, matrices, rows, cols. */
@@ -1372,7 +1387,7 @@ static int decode_trilu(decoder *d) {
 
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6, 3,
-                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 0, 3, 2, 2, 3};
+                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 0, 3, 2, 3, 3};
 /* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0, 0,
                                                        0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 0, 0, 0, 0, 0};
@@ -1980,7 +1995,18 @@ static int run_call(decoder *d) {
 #ifdef QCC_USE_CUMSUM
     case QCC_KERNEL_CUMSUM: {
         const axis_args *a = &d->a.axis;
-        qcc_cumsum((int32_t)a->elem, buf[1], buf[0], a->outer, a->n, a->inner, (int)a->exclusive, (int)a->reverse);
+        int64_t axis = a->axis;
+        if (a->axis_bytes != 0) {
+            axis = a->axis_bytes == 8 ? *(const int64_t *)buf[2] : *(const int32_t *)buf[2];
+            if (axis < -a->rank || axis >= a->rank)
+                return fail(d, "axis %lld is out of range for rank %lld", (long long)axis, (long long)a->rank);
+            if (axis < 0) axis += a->rank;
+        }
+        int64_t outer = 1, inner = 1;
+        for (int64_t i = 0; i < axis; i++) outer *= a->shape[i];
+        for (int64_t i = axis + 1; i < a->rank; i++) inner *= a->shape[i];
+        qcc_cumsum((int32_t)a->elem, buf[1], buf[0], outer, a->shape[axis], inner, (int)a->exclusive,
+                   (int)a->reverse);
         return 0;
     }
 #endif

@@ -219,10 +219,15 @@
  * 30 F32_ARG_REDUCE  buffers: out (w, int64), x (f32)            ([outer, n, inner] -> [outer, inner])
  *                    ints:    is_min (0/1), select_last (0/1), outer, n, inner
  *                    -> qcc_f32_arg_reduce. n >= 1 unless outer or inner is 0.
- * 31 CUMSUM          buffers: y (w), x                           (elements of `elem`, [outer, n, inner])
+ * 31 CUMSUM          buffers: y (w), x, axis (opt: int32 or int64, 1 element)   (y, x: elements of `elem`)
  *                    ints:    elem (qcc_elem: f32, f64, i32, u32, i64, u64), exclusive (0/1),
- *                             reverse (0/1), outer, n, inner
- *                    -> qcc_cumsum (qcc_float_scan.h): running sums along n; integers wrap.
+ *                             reverse (0/1), axis_bytes, axis, rank, shape[rank]
+ *                    -> qcc_cumsum (qcc_float_scan.h): running sums along `axis` of x and y,
+ *                    dense with `shape` (rank 1..QCC_MAX_RANK); integers wrap. axis_bytes 0:
+ *                    `axis` is the axis (-rank..rank-1; negative counts from the end) and the
+ *                    axis buffer is absent; 4 or 8: the axis buffer holds it (int32 / int64),
+ *                    read at run time, where one outside -rank..rank-1 fails the call before
+ *                    anything is written, and the `axis` int is 0.
  * 32 TRILU           buffers: out (w), x, k (opt, int64, 1 element: k known only at run time)
  *                    ints:    elem_size, upper (0/1), k (0 when the k buffer is given), matrices,
  *                             rows, cols
