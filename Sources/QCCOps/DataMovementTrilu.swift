@@ -1,7 +1,8 @@
 import QCCIR
+import QCCKernels
 
 // Trilu: keeps the upper or lower triangle of the innermost matrices and
-// zeroes the rest.
+// zeroes the rest, through `qcc_trilu` (the kernel compiled programs run).
 
 extension DataMovementOps {
   static func triluType(_ c: InferenceContext) throws(OpError) -> TensorType {
@@ -24,20 +25,9 @@ extension DataMovementOps {
       let upper = try c.attributes.int("upper", default: 1) != 0
       let kValue = c.optionalInput(1) != nil ? try c.integers(1).first ?? 0 : 0
       let (rows, cols) = (x.shape[x.shape.count - 2], x.shape[x.shape.count - 1])
-      // Beyond ±(rows + cols) every k means the same.
-      let k = min(max(kValue, -(rows + cols)), rows + cols)
       let matrices = rows * cols == 0 ? 0 : x.elementCount / (rows * cols)
-      // A copy of the whole input, then the other triangle zeroed.
       let out = try makeTensor(x.elementType, x.shape, zeroed: false) { dst in
-        dst.copyMemory(from: x.rawPointer, byteCount: x.byteCount)
-        for m in 0..<matrices {
-          for i in 0..<rows {
-            // Upper keeps columns j >= i + k; lower keeps j <= i + k.
-            let zeroed = upper ? 0..<min(max(i + k, 0), cols) : min(max(i + k + 1, 0), cols)..<cols
-            let row = dst + ((m * rows + i) * cols) * size
-            (row + zeroed.lowerBound * size).initializeMemory(as: UInt8.self, repeating: 0, count: zeroed.count * size)
-          }
-        }
+        qcc_trilu(dst, x.rawPointer, Int64(matrices), Int64(rows), Int64(cols), Int64(kValue), upper ? 1 : 0, size)
       }
       return [out]
     })

@@ -1,8 +1,9 @@
 import QCCIR
 import QCCKernels
 
-// Ops with bool results: the broadcasting comparisons (f32 through
-// `qcc_f32_compare`), the logic ops on bools, and the NaN and infinity tests.
+// Ops with bool results: the broadcasting comparisons (through
+// `qcc_compare`, as compiled programs run them), the logic ops on bools, and
+// the NaN and infinity tests.
 
 extension ElementwiseOps {
   /// A comparison of two elements.
@@ -30,6 +31,13 @@ extension ElementwiseOps {
     }
   }
 
+  /// The comparison ops: name, comparison, and the element types each takes (Equal also bool).
+  static let comparisons: [(String, Comparison, Set<ElementType>)] = [
+    ("Equal", .equal, allTypes), ("Less", .less, ElementTypes.numeric),
+    ("LessOrEqual", .lessOrEqual, ElementTypes.numeric), ("Greater", .greater, ElementTypes.numeric),
+    ("GreaterOrEqual", .greaterOrEqual, ElementTypes.numeric),
+  ]
+
   /// The bool result of a broadcasting op on two operands of one of the `allowed` element types.
   static func inferBoolBinary(_ c: InferenceContext, _ name: String, allowed: Set<ElementType>) throws(OpError)
     -> TensorType
@@ -50,8 +58,7 @@ extension ElementwiseOps {
         let shape = try sizes(try inferBoolBinary(c.inference, name, allowed: allowed))
         let a = try c.input(0)
         let b = try c.input(1)
-        switch a.elementType {
-        case .f32:
+        if comparesInC(a.elementType) {
           try requireKernelRank(shape.count)
           let sa = strides(a, shape)
           let sb = strides(b, shape)
@@ -59,31 +66,21 @@ extension ElementwiseOps {
           return [
             TensorData(uninitialized: .bool, shape: shape) { raw in
               let out = raw.bindMemory(to: UInt8.self).address
-              qcc_f32_compare(op.kernel, out, a.f32Pointer, sa, b.f32Pointer, sb, dims, Int32(shape.count))
+              qcc_compare(
+                op.kernel, Int32(elemCode(a.elementType)), out, a.rawPointer, sa, b.rawPointer, sb, dims,
+                Int32(shape.count))
             }
           ]
-        case .f64, .f16, .bf16:
-          let x = a.broadcast(to: shape).doubles()
-          let y = b.broadcast(to: shape).doubles()
-          return [TensorData(shape: shape, scalars: (0..<x.count).map { op.compare(x[$0], y[$0]) })]
-        case .bool:
-          let x = a.broadcast(to: shape).integers()!
-          let y = b.broadcast(to: shape).integers()!
-          return [TensorData(shape: shape, scalars: (0..<x.count).map { op.compare(x[$0], y[$0]) })]
-        default:
-          return [try dispatchInteger(a.elementType, IntegerComparison(op: op, a: a, b: b, shape: shape))]
         }
+        let x = a.broadcast(to: shape).doubles()
+        let y = b.broadcast(to: shape).doubles()
+        return [TensorData(shape: shape, scalars: (0..<x.count).map { op.compare(x[$0], y[$0]) })]
       })
   }
 
-  struct IntegerComparison: IntegerComputation {
-    let op: Comparison
-    let a: TensorData, b: TensorData
-    let shape: [Int]
-    func run<T: FixedWidthInteger & TensorScalar>(_: T.Type) throws(OpError) -> TensorData {
-      integerBinary(a, b, shape: shape) { (x: T, y: T) in op.compare(x, y) }
-    }
-  }
+  /// Whether `qcc_compare` compares elements of `type` (f32, f64, the byte-sized integers, bool); the
+  /// interpreter and compiled programs both run it, the interpreter compares f16 and bf16 in Double.
+  static func comparesInC(_ type: ElementType) -> Bool { qcc_compare_supports(Int32(elemCode(type))) != 0 }
 
   // MARK: - Logic
 

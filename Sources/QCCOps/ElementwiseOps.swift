@@ -69,11 +69,7 @@ enum ElementwiseOps {
     r.register(swish)
 
     // Comparisons and logic
-    r.register(comparison("Equal", .equal, types: allTypes))
-    r.register(comparison("Less", .less))
-    r.register(comparison("LessOrEqual", .lessOrEqual))
-    r.register(comparison("Greater", .greater))
-    r.register(comparison("GreaterOrEqual", .greaterOrEqual))
+    for (name, op, types) in comparisons { r.register(comparison(name, op, types: types)) }
     r.register(logic("And") { $0 && $1 })
     r.register(logic("Or") { $0 || $1 })
     r.register(logic("Xor") { $0 != $1 })

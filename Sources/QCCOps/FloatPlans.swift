@@ -6,16 +6,20 @@ import QCCKernels
 /// Each plan emits the kernel calls the op's `evaluate` makes for the same
 /// node — the same kernel, op code, parameters, reduction layout and GEMM
 /// shape — so that a compiled program computes the interpreter's bits. The
-/// families live in FloatPlansDataMovement.swift (views and copies, Gather),
-/// FloatPlansElementwise.swift (arithmetic, unary math, selection, logic,
-/// casts), FloatPlansNN.swift (softmax, normalization, reductions, MatMul)
-/// and FloatPlansResize.swift (Resize, Upsample).
+/// families live in FloatPlansDataMovement.swift (views and copies, Gather,
+/// Dropout, Tile, Trilu), FloatPlansElementwise.swift (arithmetic, unary math,
+/// selection, logic, casts), FloatPlansComparison.swift (comparisons, Not,
+/// IsInf), FloatPlansNN.swift (softmax, normalization, reductions, MatMul),
+/// FloatPlansAxis.swift (ArgMax, ArgMin, CumSum) and FloatPlansResize.swift
+/// (Resize, Upsample).
 enum FloatPlans {
   static func register(into t: inout [String: PlanFunction]) {
     registerDataMovement(into: &t)
     registerElementwise(into: &t)
+    registerComparison(into: &t)
     registerNN(into: &t)
     registerResize(into: &t)
+    registerAxis(into: &t)
   }
 
   /// `plan` for a node, except that a node whose results are all empty gets

@@ -1,8 +1,9 @@
 import QCCIR
 import QCCKernels
 
-// Plans of the data-movement ops: views (no calls), strided copies
-// (Transpose, Slice, Concat, Split, Expand, a permuting Einsum) and Gather.
+// Plans of the data-movement ops: views (no calls) and inference Dropout,
+// strided copies (Transpose, Slice, Concat, Split, Expand, Tile, a permuting
+// Einsum), Gather, and Trilu.
 // Copies move bytes, so they take any element type of whole bytes; results
 // that `evaluate` returns as its operand unchanged become aliases.
 
@@ -17,10 +18,39 @@ extension FloatPlans {
     t["Expand"] = skippingEmpty { (c) throws(OpError) in try expand(c) }
     t["Einsum"] = skippingEmpty { (c) throws(OpError) in try einsum(c) }
     t["Gather"] = skippingEmpty { (c) throws(OpError) in try gather(c) }
+    let dropoutPlan: PlanFunction = { (c) throws(OpError) in try dropout(c) }
+    t["Dropout"] = dropoutPlan
+    t["Tile"] = skippingEmpty { (c) throws(OpError) in try tile(c) }
+    t["Trilu"] = skippingEmpty { (c) throws(OpError) in try trilu(c) }
   }
 
   /// A view (Reshape, Flatten, Squeeze, Unsqueeze, Identity): the result is operand 0's storage, any element type.
   static func view(_ c: PlanContext) throws(OpError) -> KernelPlan { aliasPlan }
+
+  /// Dropout in inference (no training_mode, a constant false one, or a constant ratio of 0): the result is
+  /// the operand itself, as evaluate returns it, and the optional mask is all true (one FILL). Training mode
+  /// draws a random mask and is not compiled.
+  static func dropout(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    _ = try DataMovementOps.dropoutTypes(c.inference)
+    if c.hasOperand(2) {
+      guard let mode = c.value(2) else { throw OpError("Dropout: training_mode must be a constant to compile") }
+      // As evaluate reads them: training with a ratio of 0 is the identity too.
+      let training = mode.elementCount > 0 && mode.integers()![0] != 0
+      let ratio = c.hasOperand(1) ? c.value(1).map { $0.doubles().first ?? 0.5 } : 0.5
+      if training && ratio != 0 {
+        throw OpError("Dropout: training mode cannot be compiled (it draws a random mask); export the model in eval mode")
+      }
+    }
+    var plan = aliasPlan
+    if c.resultTypes.count > 1 {
+      let n = count(try c.resultShape(1))
+      if n > 0 {
+        let yes = BufferSlot.constant(TensorData(scalar: true))
+        plan.calls.append(KernelCall(.fill, buffers: [.result(1), yes], ints: [1, Int64(n)]))
+      }
+    }
+    return plan
+  }
 
   /// Bytes per element of operand `i` for a copy by `op`, after the op's own movability check.
   static func movableElementSize(_ c: PlanContext, _ i: Int, _ op: String) throws(OpError) -> Int {
@@ -129,6 +159,54 @@ extension FloatPlans {
     var plan = KernelPlan()
     appendCopy(&plan, to: .result(0), from: .operand(0), elementSize: size, StridedCopy(broadcasting: shape, to: out))
     return plan
+  }
+
+  /// Tile: one copy of the box evaluate copies (each output dim as [repeat, size], the repeat read with
+  /// stride 0); the operand itself when nothing repeats. The repeats are the shapes' ratio.
+  static func tile(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    let shape = try c.shape(0)
+    let out = try c.resultShape()
+    if out == shape { return aliasPlan }
+    let size = try DataMovementOps.elementSize(try c.elementType(0), op: "Tile")
+    let inStrides = contiguousStrides(shape), outStrides = contiguousStrides(out)
+    var box: [Int] = [], src: [Int] = [], dst: [Int] = []
+    for i in shape.indices {
+      box += [out[i] / max(shape[i], 1), shape[i]]
+      src += [0, inStrides[i]]
+      dst += [shape[i] * outStrides[i], outStrides[i]]
+    }
+    var plan = KernelPlan()
+    appendCopy(
+      &plan, to: .result(0), from: .operand(0), elementSize: size,
+      StridedCopy(shape: box, srcStrides: src, dstStrides: dst))
+    return plan
+  }
+
+  /// Trilu: one TRILU call over [matrices, rows, cols], the kernel evaluate runs. A constant k is an int
+  /// of the call; otherwise the kernel reads the i64 k operand at run time.
+  static func trilu(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    _ = try DataMovementOps.triluType(c.inference)
+    let shape = try c.shape(0)
+    let size = try DataMovementOps.elementSize(try c.elementType(0), op: "Trilu")
+    let upper: Int64 = try c.attributes.int("upper", default: 1) != 0 ? 1 : 0
+    var k: Int64 = 0
+    var kBuffer: BufferSlot? = nil
+    if c.hasOperand(1) {
+      if let value = c.value(1)?.integers() {
+        k = value.first ?? 0
+      } else {
+        let type = try c.elementType(1)
+        guard type == .i64 else {
+          throw OpError(
+            "Trilu: k of type \(type) must be a constant to compile (the kernel reads an i64 k at run time)")
+        }
+        kBuffer = .operand(1)
+      }
+    }
+    let (rows, cols) = (shape[shape.count - 2], shape[shape.count - 1])
+    let matrices = rows * cols == 0 ? 0 : count(shape) / (rows * cols)
+    let ints = [Int64(size), upper, k] + [matrices, rows, cols].map(Int64.init)
+    return KernelPlan(KernelCall(.trilu, buffers: [.result(0), .operand(0), kBuffer], ints: ints))
   }
 
   /// Einsum that only permutes one operand's axes ("nhwpqc->nchpwq"): one

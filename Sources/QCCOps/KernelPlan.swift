@@ -93,6 +93,7 @@ public enum KernelID: Int32, Sendable, CaseIterable {
   case cast, `where`, f32IsNaN, boolBinary, f32Reduce, f32Pool, attention, qscan, fusedElementwise
   // 26 and 27 are reserved.
   case f32Resample = 28
+  case compare = 29, f32ArgReduce, cumsum, trilu
 }
 
 /// What a plan function sees: the node as type inference does (attributes,

@@ -2,9 +2,9 @@ import QCCIR
 import QCCKernels
 
 // CumSum: running sums along an axis given as a 0-D or 1-element tensor,
-// inclusive or exclusive, forward or reversed. f32 runs `qcc_f32_cumsum`
-// (float accumulation in axis order); other floats accumulate in Double and
-// round once; integers accumulate in Int64 and wrap to their width.
+// inclusive or exclusive, forward or reversed. f32, f64 and the integers run
+// `qcc_cumsum` (accumulation in the element type, in axis order; integers
+// wrap to their width); f16 and bf16 accumulate in Double and round once.
 
 extension LinearAlgebraOps {
   static let cumSumTypes: Set<ElementType> = [.f64, .f32, .f16, .bf16, .i64, .i32, .u64, .u32]
@@ -35,22 +35,21 @@ extension LinearAlgebraOps {
       let exclusive = try c.attributes.int("exclusive", default: 0) != 0
       let reverse = try c.attributes.int("reverse", default: 0) != 0
       let outer = product(x.shape[..<axis]), n = x.shape[axis], inner = product(x.shape[(axis + 1)...])
-      if x.elementType == .f32 {
-        let y = TensorData.f32(uninitialized: x.shape) { out in
-          qcc_f32_cumsum(
-            x.f32Pointer, out.address, Int64(outer), Int64(n), Int64(inner), exclusive ? 1 : 0, reverse ? 1 : 0)
+      if sumsInC(x.elementType) {
+        let y = TensorData(uninitialized: x.elementType, shape: x.shape) { out in
+          qcc_cumsum(
+            Int32(elemCode(x.elementType)), x.rawPointer, out.address, Int64(outer), Int64(n), Int64(inner),
+            exclusive ? 1 : 0, reverse ? 1 : 0)
         }
         return [y]
-      }
-      if x.elementType.isInteger {
-        let v = x.integers()!
-        let y = cumulativeSums(v, outer: outer, n: n, inner: inner, exclusive: exclusive, reverse: reverse, zero: 0, &+)
-        return [TensorData(converting: y, to: x.elementType, shape: x.shape)]
       }
       let y = cumulativeSums(
         x.doubles(), outer: outer, n: n, inner: inner, exclusive: exclusive, reverse: reverse, zero: 0.0, +)
       return [TensorData(converting: y, to: x.elementType, shape: x.shape)]
     })
+
+  /// Whether `qcc_cumsum` sums elements of `type` (f32, f64, i32, u32, i64, u64), as compiled programs do.
+  static func sumsInC(_ type: ElementType) -> Bool { qcc_cumsum_supports(Int32(elemCode(type))) != 0 }
 
   /// The running sums of `v` viewed as [outer, n, inner] along its middle axis.
   static func cumulativeSums<T>(

@@ -607,8 +607,115 @@ enum KernelCall {
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
     #expect(String(cString: qcc_kernel_name(24)) == "qscan" && String(cString: qcc_kernel_name(25)) == "fused_elementwise")
-    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(27) == nil)
-    #expect(String(cString: qcc_kernel_name(28)) == "f32_resample" && qcc_kernel_name(29) == nil)
+    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(27) == nil && qcc_kernel_name(33) == nil)
+    #expect(String(cString: qcc_kernel_name(28)) == "f32_resample")
+    #expect(String(cString: qcc_kernel_name(29)) == "compare" && String(cString: qcc_kernel_name(32)) == "trilu")
+  }
+
+  /// COMPARE, F32_ARG_REDUCE and CUMSUM decode their element types, flags and sizes, and say what is wrong.
+  @Test func axisAndCompareCallsAreChecked() {
+    let b = CallBuffer(bytes: 64)
+    let p = b.ref
+    #expect(
+      K.run(QCC_KERNEL_COMPARE, [p, p, p], [0, 3, 1, 2, 1, 1])
+        == "compare: int 1 (elem) is 3; expected 1 (f32), 2 (f64) or 5..13 (i8, u8, i16, u16, i32, u32, i64, u64, bool)")
+    #expect(K.run(QCC_KERNEL_COMPARE, [p, p, p], [5, 1, 0]) == "compare: int 0 (op) is 5; expected 0..4")
+    #expect(K.run(QCC_KERNEL_COMPARE, [p, p, p], [0, 1, 1, 2, 1]) == "compare: 5 ints; expected 6 for rank 1")
+    // Misaligned i64 operand.
+    #expect(
+      K.run(QCC_KERNEL_COMPARE, [p, b.ref(4), p], [0, 11, 1, 2, 1, 1])
+        == "compare: buffer 1 (a) is not 8-byte aligned")
+    #expect(
+      K.run(QCC_KERNEL_F32_ARG_REDUCE, [p, p], [2, 0, 1, 1, 1]) == "f32_arg_reduce: int 0 (is_min) is 2; expected 0..1")
+    #expect(
+      K.run(QCC_KERNEL_F32_ARG_REDUCE, [p, p], [0, 0, 1, 0, 1])
+        == "f32_arg_reduce: int 3 (n) is 0; expected 1..2^48 (outer and inner are not 0)")
+    // Nothing to reduce into: n may be 0.
+    #expect(K.run(QCC_KERNEL_F32_ARG_REDUCE, [nil, nil], [0, 0, 0, 0, 1]) == nil)
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [7, 0, 0, 0, 0, 1, 1])
+        == "cumsum: int 0 (elem) is 7; expected 1 (f32), 2 (f64), 9 (i32), 10 (u32), 11 (i64) or 12 (u64)")
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 2, 0, 0, 1, 1]) == "cumsum: int 2 (reverse) is 2; expected 0..1")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 0, 2, 1]) == "cumsum: 7 ints; expected 8 for rank 2")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 0, 0]) == "cumsum: int 5 (rank) is 0; expected 1..8")
+    #expect(K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 0, 1, 1, 4]) == "cumsum: int 4 (axis) is 1; expected -1..0")
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, nil], [1, 0, 0, 2, 0, 1, 4])
+        == "cumsum: int 3 (axis_bytes) is 2; expected 0 (the axis int), 4 or 8 (the axis buffer)")
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [p, p, p], [1, 0, 0, 0, 0, 1, 4]) == "cumsum: buffer 2 (axis) is given, but axis_bytes is 0")
+    // A run-time axis out of range fails before writing anything.
+    let axis = CallBuffer([Int32(-3)]), y = CallBuffer(bytes: 16)
+    #expect(
+      K.run(QCC_KERNEL_CUMSUM, [y.ref, p, axis.ref], [1, 0, 0, 4, 0, 2, 2, 2])
+        == "cumsum: axis -3 is out of range for rank 2")
+    #expect(y.bytes == [UInt8](repeating: CallBuffer.marker, count: 16))
+    // Extents: 2 x 3 x 2 i64 sums are 96 bytes; one byte short fails the check.
+    let ints: [Int64] = [11, 0, 0, 0, 1, 3, 2, 3, 2]
+    let absent = K.absent
+    #expect(
+      K.check(QCC_KERNEL_CUMSUM, [nil, nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 96), absent])
+        == nil)
+    #expect(
+      K.check(QCC_KERNEL_CUMSUM, [nil, nil, nil], ints, info: [K.info(0, 96, writable: true), K.info(0, 95), absent])
+        == "cumsum: buffer 1 (x) reads bytes [0, 96) from its pointer; its tensor holds [0, 95)")
+  }
+
+  /// COMPARE gives Swift's comparisons of the values on every type it takes: unsigned values as unsigned,
+  /// every comparison with NaN false, -0.0 equal to 0.0; each value against each other one.
+  @Test func compareMatchesSwiftOnEveryType() {
+    func check<T: Comparable>(_ elem: Int64, _ values: [T]) {
+      let n = values.count
+      let a = CallBuffer((0..<n * n).map { values[$0 / n] }), b = CallBuffer((0..<n * n).map { values[$0 % n] })
+      let ops: [ElementwiseOps.Comparison] = [.equal, .less, .lessOrEqual, .greater, .greaterOrEqual]
+      for op in ops {
+        let out = CallBuffer(bytes: n * n)
+        let ints = [Int64(op.kernel.rawValue), elem, 1, Int64(n * n), 1, 1]
+        #expect(K.run(QCC_KERNEL_COMPARE, [out.ref, a.ref, b.ref], ints) == nil)
+        let want = (0..<n * n).map { UInt8(op.compare(values[$0 / n], values[$0 % n]) ? 1 : 0) }
+        #expect(out.bytes == want, "elem \(elem) \(op)")
+      }
+    }
+    check(1, [Float(0), -0.0, 1, -1, .infinity, -.infinity, .nan, 3.5, .leastNonzeroMagnitude])
+    check(2, [Double(0), -0.0, 1, -1, .infinity, -.infinity, .nan, 1e300, 1 + .ulpOfOne])
+    check(5, [Int8.min, -1, 0, 1, .max])
+    check(6, [UInt8(0), 1, 127, 128, .max])
+    check(7, [Int16.min, -1, 0, 1, .max])
+    check(8, [UInt16(0), 1, 0x8000, .max])
+    check(9, [Int32.min, -1, 0, 1, .max])
+    check(10, [UInt32(0), 1, 0x8000_0000, .max])
+    check(11, [Int64.min, -1, 0, 1, 1 << 53, (1 << 53) + 1, .max])
+    check(12, [UInt64(0), 1, 1 << 63, (1 << 63) + 1, .max])
+    check(13, [UInt8(0), 1])
+  }
+
+  /// TRILU reads k from its buffer when one is given, else from its ints, and clamps it.
+  @Test func triluTakesKFromTheCallOrAtRunTime() {
+    let x = CallBuffer([Int16](1...6)), out = CallBuffer(bytes: 12)
+    // [2, 3], upper, k = 1: keeps (0, 1), (0, 2), (1, 2).
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, nil], [2, 1, 1, 1, 2, 3]) == nil)
+    #expect(out.values(Int16.self) == [0, 2, 3, 0, 0, 6])
+    let k = CallBuffer([Int64.min])
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref], [2, 0, 0, 1, 2, 3]) == nil)
+    #expect(out.values(Int16.self) == [0, 0, 0, 0, 0, 0])
+    #expect(
+      K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref], [2, 0, 3, 1, 2, 3])
+        == "trilu: int 2 (k) is 3; expected 0 (the k buffer is given)")
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, nil], [2, 2, 0, 1, 2, 3]) == "trilu: int 1 (upper) is 2; expected 0..1")
+    #expect(K.run(QCC_KERNEL_TRILU, [out.ref, x.ref, k.ref(4)], [2, 0, 0, 1, 2, 3]) == "trilu: buffer 2 (k) is not 8-byte aligned")
+  }
+
+  /// CUMSUM on integers wraps to the element width, as the interpreter's Int64 sums truncated.
+  @Test func cumsumWrapsIntegers() {
+    let x = CallBuffer([Int32.max, 1, 1]), y = CallBuffer(bytes: 12)
+    #expect(K.run(QCC_KERNEL_CUMSUM, [y.ref, x.ref, nil], [9, 0, 0, 0, 0, 1, 3]) == nil)
+    #expect(y.values(Int32.self) == [Int32.max, Int32.min, Int32.min + 1])
+    let u = CallBuffer([UInt64.max, 2]), v = CallBuffer(bytes: 16)
+    // Reversed, along an axis read at run time: y[1] = 2, y[0] = 2 + (2^64 - 1) wrapped.
+    let axis = CallBuffer([Int64(-1)])
+    #expect(K.run(QCC_KERNEL_CUMSUM, [v.ref, u.ref, axis.ref], [12, 0, 1, 8, 0, 1, 2]) == nil)
+    #expect(v.values(UInt64.self) == [1, 2])
   }
 
   /// ATTENTION's decoder: types, the requantization ints an f32 result must leave 0, scales, extents.
@@ -721,8 +828,9 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 28")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 28")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 28..32")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 28..32")
+    #expect(K.run(27, [p], []) == "call: kernel 27 is unknown; expected 1..25, 28..32")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -201,6 +201,25 @@ void qcc_gather(void *dst, const void *src, const int64_t *indices, int64_t n_in
             for (int64_t j = 0; j < n; j++) dr[j] = sr[j * sl + idx[j] * sa];                                \
     } while (0)
 
+void qcc_trilu(void *out, const void *x, int64_t matrices, int64_t rows, int64_t cols, int64_t k, int upper,
+               size_t elem_size) {
+    const int64_t limit = rows + cols;
+    k = k > limit ? limit : k < -limit ? -limit : k;
+    const size_t row_bytes = (size_t)cols * elem_size;
+    for (int64_t r = 0; r < matrices * rows; r++) {
+        const int64_t i = r % rows;
+        /* Upper keeps the columns [i + k, cols), lower [0, i + k + 1), clamped to the row. */
+        int64_t lo = 0, hi = cols;
+        if (upper) lo = i + k < 0 ? 0 : i + k > cols ? cols : i + k;
+        else hi = i + k + 1 < 0 ? 0 : i + k + 1 > cols ? cols : i + k + 1;
+        char *dst = (char *)out + (size_t)r * row_bytes;
+        const char *src = (const char *)x + (size_t)r * row_bytes;
+        memset(dst, 0, (size_t)lo * elem_size);
+        memcpy(dst + (size_t)lo * elem_size, src + (size_t)lo * elem_size, (size_t)(hi - lo) * elem_size);
+        memset(dst + (size_t)hi * elem_size, 0, (size_t)(cols - hi) * elem_size);
+    }
+}
+
 void qcc_gather_elements(void *dst, const void *src, const int64_t *src_strides, const int64_t *indices,
                          const int64_t *shape, int rank, int axis, size_t elem_size) {
     for (int i = 0; i < rank; i++)

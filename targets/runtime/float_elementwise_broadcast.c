@@ -64,39 +64,39 @@ static inline void advance(outer_cursor *c, const broadcast_layout *l, int opera
 }
 
 /*
- * One inner run of `n` elements: OUT[i] = EXPR(x, y) where x and y step by
- * sa and sb, with the broadcast patterns given loops of their own so that
- * they vectorise.
+ * One inner run of `n` elements: OUT[i] = EXPR(x, y) where x and y, of type
+ * T, step by sa and sb, with the broadcast patterns given loops of their own
+ * so that they vectorise.
  */
-#define BROADCAST_RUN(OUT, A, B, n, sa, sb, EXPR)                                                                      \
+#define BROADCAST_RUN(T, OUT, A, B, n, sa, sb, EXPR)                                                                      \
     do {                                                                                                               \
         if ((sa) == 1 && (sb) == 1) {                                                                                  \
             for (int64_t i = 0; i < (n); i++) {                                                                        \
-                float x = (A)[i], y = (B)[i];                                                                          \
+                T x = (A)[i], y = (B)[i];                                                                              \
                 (OUT)[i] = (EXPR);                                                                                     \
             }                                                                                                          \
         } else if ((sa) == 1 && (sb) == 0) {                                                                           \
-            const float y = (B)[0];                                                                                    \
+            const T y = (B)[0];                                                                                        \
             for (int64_t i = 0; i < (n); i++) {                                                                        \
-                float x = (A)[i];                                                                                      \
+                T x = (A)[i];                                                                                          \
                 (OUT)[i] = (EXPR);                                                                                     \
             }                                                                                                          \
         } else if ((sa) == 0 && (sb) == 1) {                                                                           \
-            const float x = (A)[0];                                                                                    \
+            const T x = (A)[0];                                                                                        \
             for (int64_t i = 0; i < (n); i++) {                                                                        \
-                float y = (B)[i];                                                                                      \
+                T y = (B)[i];                                                                                          \
                 (OUT)[i] = (EXPR);                                                                                     \
             }                                                                                                          \
         } else {                                                                                                       \
             for (int64_t i = 0; i < (n); i++) {                                                                        \
-                float x = (A)[i * (sa)], y = (B)[i * (sb)];                                                            \
+                T x = (A)[i * (sa)], y = (B)[i * (sb)];                                                                \
                 (OUT)[i] = (EXPR);                                                                                     \
             }                                                                                                          \
         }                                                                                                              \
     } while (0)
 
-/* Runs EXPR over every inner run of a two-operand layout `l` (out dense). */
-#define BROADCAST_LOOP(OUT_T, out, a, b, l, EXPR)                                                                      \
+/* Runs EXPR over every inner run of a two-operand layout `l` (out dense; a and b of type T). */
+#define BROADCAST_LOOP(OUT_T, T, out, a, b, l, EXPR)                                                                      \
     do {                                                                                                               \
         const int64_t n = (l).shape[(l).rank - 1];                                                                     \
         const int64_t sa = (l).strides[0][(l).rank - 1], sb = (l).strides[1][(l).rank - 1];                            \
@@ -105,8 +105,8 @@ static inline void advance(outer_cursor *c, const broadcast_layout *l, int opera
         outer_cursor c = {{0}, {0}};                                                                                   \
         for (int64_t o = 0; o < outer; o++) {                                                                          \
             OUT_T *dst = (out) + o * n;                                                                                \
-            const float *pa = (a) + c.offset[0], *pb = (b) + c.offset[1];                                              \
-            BROADCAST_RUN(dst, pa, pb, n, sa, sb, EXPR);                                                               \
+            const T *pa = (a) + c.offset[0], *pb = (b) + c.offset[1];                                                  \
+            BROADCAST_RUN(T, dst, pa, pb, n, sa, sb, EXPR);                                                            \
             advance(&c, &(l), 2);                                                                                      \
         }                                                                                                              \
     } while (0)
@@ -119,16 +119,16 @@ QCC_DISPATCHED(extern, qcc_f32_binary,
     const int64_t *strides[2] = {a_strides, b_strides};
     if (!collapse(&l, shape, rank, 2, strides)) return;
     switch (op) {
-    case QCC_BINARY_ADD: BROADCAST_LOOP(float, out, a, b, l, x + y); break;
-    case QCC_BINARY_SUB: BROADCAST_LOOP(float, out, a, b, l, x - y); break;
-    case QCC_BINARY_MUL: BROADCAST_LOOP(float, out, a, b, l, x * y); break;
-    case QCC_BINARY_DIV: BROADCAST_LOOP(float, out, a, b, l, x / y); break;
-    case QCC_BINARY_POW: BROADCAST_LOOP(float, out, a, b, l, powf(x, y)); break;
-    case QCC_BINARY_MAX: BROADCAST_LOOP(float, out, a, b, l, (x != x || x > y) ? x : y); break;
-    case QCC_BINARY_MIN: BROADCAST_LOOP(float, out, a, b, l, (x != x || x < y) ? x : y); break;
-    case QCC_BINARY_FMOD: BROADCAST_LOOP(float, out, a, b, l, fmodf(x, y)); break;
+    case QCC_BINARY_ADD: BROADCAST_LOOP(float, float, out, a, b, l, x + y); break;
+    case QCC_BINARY_SUB: BROADCAST_LOOP(float, float, out, a, b, l, x - y); break;
+    case QCC_BINARY_MUL: BROADCAST_LOOP(float, float, out, a, b, l, x * y); break;
+    case QCC_BINARY_DIV: BROADCAST_LOOP(float, float, out, a, b, l, x / y); break;
+    case QCC_BINARY_POW: BROADCAST_LOOP(float, float, out, a, b, l, powf(x, y)); break;
+    case QCC_BINARY_MAX: BROADCAST_LOOP(float, float, out, a, b, l, (x != x || x > y) ? x : y); break;
+    case QCC_BINARY_MIN: BROADCAST_LOOP(float, float, out, a, b, l, (x != x || x < y) ? x : y); break;
+    case QCC_BINARY_FMOD: BROADCAST_LOOP(float, float, out, a, b, l, fmodf(x, y)); break;
     /* A select, not a ternary: with the product in a branch, GCC does not vectorise under -ftrapping-math. */
-    case QCC_BINARY_PRELU: BROADCAST_LOOP(float, out, a, b, l, qcc_f32_select(x < 0.0f, x * y, x)); break;
+    case QCC_BINARY_PRELU: BROADCAST_LOOP(float, float, out, a, b, l, qcc_f32_select(x < 0.0f, x * y, x)); break;
     }
 }
 
@@ -140,11 +140,55 @@ QCC_DISPATCHED(extern, qcc_f32_compare,
     const int64_t *strides[2] = {a_strides, b_strides};
     if (!collapse(&l, shape, rank, 2, strides)) return;
     switch (op) {
-    case QCC_COMPARE_EQ: BROADCAST_LOOP(uint8_t, out, a, b, l, (uint8_t)(x == y)); break;
-    case QCC_COMPARE_LT: BROADCAST_LOOP(uint8_t, out, a, b, l, (uint8_t)(x < y)); break;
-    case QCC_COMPARE_LE: BROADCAST_LOOP(uint8_t, out, a, b, l, (uint8_t)(x <= y)); break;
-    case QCC_COMPARE_GT: BROADCAST_LOOP(uint8_t, out, a, b, l, (uint8_t)(x > y)); break;
-    case QCC_COMPARE_GE: BROADCAST_LOOP(uint8_t, out, a, b, l, (uint8_t)(x >= y)); break;
+    case QCC_COMPARE_EQ: BROADCAST_LOOP(uint8_t, float, out, a, b, l, (uint8_t)(x == y)); break;
+    case QCC_COMPARE_LT: BROADCAST_LOOP(uint8_t, float, out, a, b, l, (uint8_t)(x < y)); break;
+    case QCC_COMPARE_LE: BROADCAST_LOOP(uint8_t, float, out, a, b, l, (uint8_t)(x <= y)); break;
+    case QCC_COMPARE_GT: BROADCAST_LOOP(uint8_t, float, out, a, b, l, (uint8_t)(x > y)); break;
+    case QCC_COMPARE_GE: BROADCAST_LOOP(uint8_t, float, out, a, b, l, (uint8_t)(x >= y)); break;
+    }
+}
+
+/* x op y over a two-operand layout for elements of type T. */
+#define COMPARE_LOOP(T, op, out, a, b, l)                                                                             \
+    do {                                                                                                               \
+        const T *a_ = (const T *)(a), *b_ = (const T *)(b);                                                            \
+        switch (op) {                                                                                                  \
+        case QCC_COMPARE_EQ: BROADCAST_LOOP(uint8_t, T, out, a_, b_, l, (uint8_t)(x == y)); break;                     \
+        case QCC_COMPARE_LT: BROADCAST_LOOP(uint8_t, T, out, a_, b_, l, (uint8_t)(x < y)); break;                      \
+        case QCC_COMPARE_LE: BROADCAST_LOOP(uint8_t, T, out, a_, b_, l, (uint8_t)(x <= y)); break;                     \
+        case QCC_COMPARE_GT: BROADCAST_LOOP(uint8_t, T, out, a_, b_, l, (uint8_t)(x > y)); break;                      \
+        case QCC_COMPARE_GE: BROADCAST_LOOP(uint8_t, T, out, a_, b_, l, (uint8_t)(x >= y)); break;                     \
+        }                                                                                                              \
+    } while (0)
+
+int qcc_compare_supports(int32_t elem) {
+    switch (elem) {
+    case QCC_ELEM_F32: case QCC_ELEM_F64: case QCC_ELEM_I8: case QCC_ELEM_U8: case QCC_ELEM_I16: case QCC_ELEM_U16:
+    case QCC_ELEM_I32: case QCC_ELEM_U32: case QCC_ELEM_I64: case QCC_ELEM_U64: case QCC_ELEM_BOOL: return 1;
+    default: return 0;
+    }
+}
+
+void qcc_compare(qcc_compare_op op, int32_t elem, uint8_t *out, const void *a, const int64_t *a_strides, const void *b,
+                 const int64_t *b_strides, const int64_t *shape, int rank) {
+    if (elem == QCC_ELEM_F32) {
+        qcc_f32_compare(op, out, (const float *)a, a_strides, (const float *)b, b_strides, shape, rank);
+        return;
+    }
+    broadcast_layout l;
+    const int64_t *strides[2] = {a_strides, b_strides};
+    if (!qcc_compare_supports(elem) || !collapse(&l, shape, rank, 2, strides)) return;
+    switch (elem) {
+    case QCC_ELEM_F64: COMPARE_LOOP(double, op, out, a, b, l); break;
+    case QCC_ELEM_I8: COMPARE_LOOP(int8_t, op, out, a, b, l); break;
+    case QCC_ELEM_U8: case QCC_ELEM_BOOL: COMPARE_LOOP(uint8_t, op, out, a, b, l); break;
+    case QCC_ELEM_I16: COMPARE_LOOP(int16_t, op, out, a, b, l); break;
+    case QCC_ELEM_U16: COMPARE_LOOP(uint16_t, op, out, a, b, l); break;
+    case QCC_ELEM_I32: COMPARE_LOOP(int32_t, op, out, a, b, l); break;
+    case QCC_ELEM_U32: COMPARE_LOOP(uint32_t, op, out, a, b, l); break;
+    case QCC_ELEM_I64: COMPARE_LOOP(int64_t, op, out, a, b, l); break;
+    case QCC_ELEM_U64: COMPARE_LOOP(uint64_t, op, out, a, b, l); break;
+    default: break;
     }
 }
 

@@ -56,6 +56,10 @@
 #define QCC_USE_QSCAN 1
 #define QCC_USE_FUSED_ELEMENTWISE 1
 #define QCC_USE_F32_RESAMPLE 1
+#define QCC_USE_COMPARE 1
+#define QCC_USE_F32_ARG_REDUCE 1
+#define QCC_USE_CUMSUM 1
+#define QCC_USE_TRILU 1
 #endif
 
 /* The largest magnitude of any element count, offset or byte count a call may reach. */
@@ -85,6 +89,7 @@ typedef struct {
 /* The decoded arguments of one call, by kernel. Arrays point into the call's ints. */
 typedef struct {
     int64_t op, elem_size, rank, count;
+    int64_t elem; /* COMPARE: the operands' qcc_elem */
     const int64_t *shape, *s0, *s1, *s2; /* strides of the operands, in buffer order after the first */
 } strided_args;
 
@@ -140,6 +145,17 @@ typedef struct {
     float fill;
 } resample_args;
 
+/* Kernels along one axis: F32_ARG_REDUCE ([outer, n, inner]) and CUMSUM (an axis of `shape`). */
+typedef struct {
+    int64_t elem, is_min, select_last, exclusive, reverse, outer, n, inner;
+    int64_t axis_bytes, axis, rank;
+    const int64_t *shape;
+} axis_args;
+
+typedef struct {
+    int64_t elem_size, upper, k, matrices, rows, cols;
+} trilu_args;
+
 /* A call being checked: the call, what the loader knows of its buffers, and what decoding found. */
 typedef struct {
     const qcc_call *call;
@@ -159,6 +175,8 @@ typedef struct {
         gather_args gather;
         attention_args attention;
         scan_args scan;
+        axis_args axis;
+        trilu_args trilu;
         qcc_fused_elementwise_args fused;
         resample_args resample;
     } a;
@@ -172,8 +190,9 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise", NULL,         NULL,
-    "f32_resample",
+    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise",
+    NULL,          NULL, /* 26, 27: reserved */
+    "f32_resample", "compare",    "f32_arg_reduce", "cumsum", "trilu",
 };
 
 const char *qcc_kernel_name(int32_t kernel) {
@@ -1321,12 +1340,93 @@ static int decode_fused_elementwise(decoder *d) {
     return 0;
 }
 
+/* 29 COMPARE: out (w, bool), a, b; op, elem, rank, shape, a_strides, b_strides. */
+static int decode_compare(decoder *d) {
+    static const char *const names[3] = {"out", "a", "b"};
+    strided_args *a = &d->a.strided;
+    if (rank_at(d, 2, "rank", 3, 3, &a->rank) || int_in(d, 0, "op", -1, 0, QCC_COMPARE_GE, &a->op)) return -1;
+    a->elem = d->call->ints[1];
+#ifdef QCC_USE_COMPARE
+    const int supported = a->elem >= INT32_MIN && a->elem <= INT32_MAX && qcc_compare_supports((int32_t)a->elem);
+#else
+    const int supported = 0; /* never run: decode() rejects COMPARE calls first */
+#endif
+    if (!supported)
+        return bad_int(d, 1, "elem", -1, "1 (f32), 2 (f64) or 5..13 (i8, u8, i16, u16, i32, u32, i64, u64, bool)");
+    const int64_t sizes[3] = {1, elem_bytes(a->elem), elem_bytes(a->elem)};
+    return decode_broadcast(d, 3, 2, names, sizes);
+}
+
+/* outer, n, inner at `first` (F32_ARG_REDUCE). */
+static int decode_axis_sizes(decoder *d, int first) {
+    axis_args *a = &d->a.axis;
+    return size_at(d, first, "outer", &a->outer) || size_at(d, first + 1, "n", &a->n) ||
+           size_at(d, first + 2, "inner", &a->inner);
+}
+
+/* 30 F32_ARG_REDUCE: out (w, int64), x (f32); is_min, select_last, outer, n, inner. */
+static int decode_f32_arg_reduce(decoder *d) {
+    axis_args *a = &d->a.axis;
+    if (ints_exactly(d, 5) || int_in(d, 0, "is_min", -1, 0, 1, &a->is_min) ||
+        int_in(d, 1, "select_last", -1, 0, 1, &a->select_last) || decode_axis_sizes(d, 2))
+        return -1;
+    /* Every vector has a first element to start from. */
+    if (a->n == 0 && a->outer > 0 && a->inner > 0) return bad_int(d, 3, "n", -1, "1..2^48 (outer and inner are not 0)");
+    const int64_t x[3] = {a->outer, a->n, a->inner}, y[2] = {a->outer, a->inner};
+    return buffer(d, 0, "out", B_WRITE, 8, span_dense(2, y)) || buffer(d, 1, "x", B_READ, 4, span_dense(3, x));
+}
+
+/* 31 CUMSUM: y (w), x, axis (opt); elem, exclusive, reverse, axis_bytes, axis, rank, shape. */
+static int decode_cumsum(decoder *d) {
+    axis_args *a = &d->a.axis;
+    if (rank_at(d, 5, "rank", 6, 1, &a->rank)) return -1;
+    a->elem = d->call->ints[0];
+#ifdef QCC_USE_CUMSUM
+    const int supported = a->elem >= INT32_MIN && a->elem <= INT32_MAX && qcc_cumsum_supports((int32_t)a->elem);
+#else
+    const int supported = 0; /* never run: decode() rejects CUMSUM calls first */
+#endif
+    if (!supported) return bad_int(d, 0, "elem", -1, "1 (f32), 2 (f64), 9 (i32), 10 (u32), 11 (i64) or 12 (u64)");
+    if (int_in(d, 1, "exclusive", -1, 0, 1, &a->exclusive) || int_in(d, 2, "reverse", -1, 0, 1, &a->reverse) ||
+        int_in(d, 5, "rank", -1, 1, QCC_MAX_RANK, &a->rank) || array_at(d, 6, a->rank, "shape", 0, &a->shape))
+        return -1;
+    a->axis_bytes = d->call->ints[3];
+    if (a->axis_bytes != 0 && a->axis_bytes != 4 && a->axis_bytes != 8)
+        return bad_int(d, 3, "axis_bytes", -1, "0 (the axis int), 4 or 8 (the axis buffer)");
+    if (a->axis_bytes == 0) {
+        if (int_in(d, 4, "axis", -1, -a->rank, a->rank - 1, &a->axis)) return -1;
+        if (a->axis < 0) a->axis += a->rank;
+    } else if (d->call->ints[4] != 0) {
+        return bad_int(d, 4, "axis", -1, "0 (the axis buffer holds it)");
+    }
+    const int64_t size = elem_bytes(a->elem), one = 1;
+    if (buffer(d, 0, "y", B_WRITE, size, span_dense((int)a->rank, a->shape)) ||
+        buffer(d, 1, "x", B_READ, size, span_dense((int)a->rank, a->shape)))
+        return -1;
+    if (a->axis_bytes == 0) return unused_buffer(d, 2, "axis", "axis_bytes is 0");
+    return buffer(d, 2, "axis", B_READ, a->axis_bytes, span_dense(1, &one));
+}
+
+/* 32 TRILU: out (w), x, k (opt); elem_size, upper, k, matrices, rows, cols. */
+static int decode_trilu(decoder *d) {
+    trilu_args *a = &d->a.trilu;
+    if (ints_exactly(d, 6) || elem_size_at(d, 0, &a->elem_size) || int_in(d, 1, "upper", -1, 0, 1, &a->upper) ||
+        size_at(d, 3, "matrices", &a->matrices) || size_at(d, 4, "rows", &a->rows) || size_at(d, 5, "cols", &a->cols))
+        return -1;
+    a->k = d->call->ints[2];
+    if (present(d, 2) && a->k != 0) return bad_int(d, 2, "k", -1, "0 (the k buffer is given)");
+    const int64_t x[3] = {a->matrices, a->rows, a->cols}, one = 1;
+    return buffer(d, 0, "out", B_WRITE, a->elem_size, span_dense(3, x)) ||
+           buffer(d, 1, "x", B_READ, a->elem_size, span_dense(3, x)) ||
+           buffer(d, 2, "k", B_READ | B_OPT, 8, span_dense(1, &one));
+}
+
 /* Expected buffer and float counts, by kernel. */
-static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6,
-                                                        3, 3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 4};
+static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6, 3,
+                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 4, 3, 2, 3, 3};
 /* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
-static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 1};
+static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 1, 0, 0, 0, 0};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1463,6 +1563,26 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
+#ifdef QCC_USE_COMPARE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_F32_ARG_REDUCE
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_CUMSUM
+    1,
+#else
+    0,
+#endif
+#ifdef QCC_USE_TRILU
+    1,
+#else
+    0,
+#endif
 };
 
 /* Checks the counts, then decodes the call with its kernel's decoder. */
@@ -1525,6 +1645,10 @@ static int decode(decoder *d) {
     case QCC_KERNEL_QSCAN: return decode_qscan(d);
     case QCC_KERNEL_FUSED_ELEMENTWISE: return decode_fused_elementwise(d);
     case QCC_KERNEL_F32_RESAMPLE: return decode_f32_resample(d);
+    case QCC_KERNEL_COMPARE: return decode_compare(d);
+    case QCC_KERNEL_F32_ARG_REDUCE: return decode_f32_arg_reduce(d);
+    case QCC_KERNEL_CUMSUM: return decode_cumsum(d);
+    case QCC_KERNEL_TRILU: return decode_trilu(d);
     default: return decode_rows(d, "kind", QCC_REDUCE_LOG_SUM_EXP, 1); /* QCC_KERNEL_F32_REDUCE */
     }
 }
@@ -1920,6 +2044,48 @@ static int run_call(decoder *d) {
         b.dst_zero_point = (const int32_t *)buf[9];
         for (int i = 0; i < QCC_FUSED_MAX_OPERANDS; i++) b.operands[i] = (const float *)buf[10 + i];
         qcc_fused_elementwise(&d->a.fused, &b);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_COMPARE
+    case QCC_KERNEL_COMPARE: {
+        const strided_args *a = &d->a.strided;
+        qcc_compare((qcc_compare_op)a->op, (int32_t)a->elem, (uint8_t *)buf[0], buf[1], a->s0, buf[2], a->s1, a->shape,
+                    (int)a->rank);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_F32_ARG_REDUCE
+    case QCC_KERNEL_F32_ARG_REDUCE: {
+        const axis_args *a = &d->a.axis;
+        qcc_f32_arg_reduce((int)a->is_min, (int)a->select_last, (const float *)buf[1], (int64_t *)buf[0], a->outer,
+                           a->n, a->inner);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_CUMSUM
+    case QCC_KERNEL_CUMSUM: {
+        const axis_args *a = &d->a.axis;
+        int64_t axis = a->axis;
+        if (a->axis_bytes != 0) {
+            axis = a->axis_bytes == 8 ? *(const int64_t *)buf[2] : *(const int32_t *)buf[2];
+            if (axis < -a->rank || axis >= a->rank)
+                return fail(d, "axis %lld is out of range for rank %lld", (long long)axis, (long long)a->rank);
+            if (axis < 0) axis += a->rank;
+        }
+        int64_t outer = 1, inner = 1;
+        for (int64_t i = 0; i < axis; i++) outer *= a->shape[i];
+        for (int64_t i = axis + 1; i < a->rank; i++) inner *= a->shape[i];
+        qcc_cumsum((int32_t)a->elem, buf[1], buf[0], outer, a->shape[axis], inner, (int)a->exclusive,
+                   (int)a->reverse);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_TRILU
+    case QCC_KERNEL_TRILU: {
+        const trilu_args *a = &d->a.trilu;
+        const int64_t k = buf[2] ? *(const int64_t *)buf[2] : a->k;
+        qcc_trilu(buf[0], buf[1], a->matrices, a->rows, a->cols, k, (int)a->upper, (size_t)a->elem_size);
         return 0;
     }
 #endif

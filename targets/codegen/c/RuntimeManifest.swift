@@ -12,11 +12,12 @@ enum RuntimeManifest {
   /// The sources of each kernel (a kernel's own file and what it calls).
   static func sources(of kernel: KernelID) -> [String] {
     switch kernel {
-    case .copy, .fill, .gather: ["data_movement.c"]
-    case .f32Binary, .where, .boolBinary: ["float_elementwise_broadcast.c"]
+    case .copy, .fill, .gather, .trilu: ["data_movement.c"]
+    case .f32Binary, .where, .boolBinary, .compare: ["float_elementwise_broadcast.c"]
     case .f32Unary, .f32IsNaN: ["float_elementwise_unary.c"]
     case .f32Softmax, .f32LayerNorm, .f32RMSNorm: ["float_nn_norm.c"]
-    case .f32Reduce: ["float_nn_reduce.c"]
+    case .f32Reduce, .f32ArgReduce: ["float_nn_reduce.c"]
+    case .cumsum: ["float_scan.c"]
     case .f32Pool: ["float_nn_conv.c"] + sources(of: .f32Gemm)
     case .f32Resample: ["float_resample.c"]
     case .f32Gemm: ["float_gemm.c", "float_gemm_avx2.c", "float_gemm_avx512.c"]

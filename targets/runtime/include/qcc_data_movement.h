@@ -37,6 +37,16 @@ void qcc_gather(void *dst, const void *src, const int64_t *indices, int64_t n_in
                 int64_t axis_size, size_t row_bytes);
 
 /*
+ * Trilu: each of `matrices` [rows, cols] matrices of `elem_size`-byte
+ * elements is copied from x to out keeping element (i, j) where j >= i + k
+ * (`upper`) or j <= i + k (else), with zero bytes elsewhere. k is clamped to
+ * +-(rows + cols) first (beyond that every k means the same). out must not
+ * overlap x.
+ */
+void qcc_trilu(void *out, const void *x, int64_t matrices, int64_t rows, int64_t cols, int64_t k, int upper,
+               size_t elem_size);
+
+/*
  * GatherElements: for every position p of the `rank`-dimensional box `shape`
  * (the indices' shape, row-major), dst[p] = src[q] where q equals p except
  * q[axis] = indices[p]; `src_strides` are the data's element strides. Every

@@ -18,6 +18,7 @@
 #define QCC_FLOAT_ELEMENTWISE_H
 
 #include "qcc_base.h"
+#include "qcc_program.h" /* qcc_elem */
 
 /* ------------------------------------------------------------------------ */
 /* Broadcasting binary ops (float_elementwise_broadcast.c)                   */
@@ -57,6 +58,18 @@ typedef enum {
 /* out = x op y as bytes 0/1, broadcast as in qcc_f32_binary. */
 void qcc_f32_compare(qcc_compare_op op, uint8_t *out, const float *a, const int64_t *a_strides, const float *b,
                      const int64_t *b_strides, const int64_t *shape, int rank);
+
+/*
+ * out = x op y as bytes 0/1 for elements of type `elem` (qcc_elem: f32, f64,
+ * i8, u8, i16, u16, i32, u32, i64, u64, bool; qcc_compare_supports), broadcast
+ * as in qcc_f32_binary: f32 is qcc_f32_compare, the other types compare their
+ * values (bools as their bytes). For any other type nothing is written.
+ */
+void qcc_compare(qcc_compare_op op, int32_t elem, uint8_t *out, const void *a, const int64_t *a_strides, const void *b,
+                 const int64_t *b_strides, const int64_t *shape, int rank);
+
+/* 1 when qcc_compare compares elements of `elem`, else 0. */
+int qcc_compare_supports(int32_t elem);
 
 /*
  * out = cond ? x : y for elements of any type of `elem_size` bytes (1, 2, 4,

@@ -220,6 +220,28 @@
  *                    x[o, indices[j * taps + k], i], in tap order. The taps of each output
  *                    position j are either all -1 (y is `fill` there: tf_crop_and_resize's
  *                    extrapolation) or all in 0..in-1. Weights may be any value.
+ * 29 COMPARE         buffers: out (w, bool), a, b                (elements of `elem`)
+ *                    ints:    op (qcc_compare_op), elem (qcc_elem: f32, f64, i8..u64, bool), rank,
+ *                             shape[rank], a_strides[rank], b_strides[rank]
+ *                    -> qcc_compare (qcc_float_elementwise.h). out is dense with `shape`, 0 or 1;
+ *                    a comparison with NaN is false, bools compare as their bytes.
+ * 30 F32_ARG_REDUCE  buffers: out (w, int64), x (f32)            ([outer, n, inner] -> [outer, inner])
+ *                    ints:    is_min (0/1), select_last (0/1), outer, n, inner
+ *                    -> qcc_f32_arg_reduce. n >= 1 unless outer or inner is 0.
+ * 31 CUMSUM          buffers: y (w), x, axis (opt: int32 or int64, 1 element)   (y, x: elements of `elem`)
+ *                    ints:    elem (qcc_elem: f32, f64, i32, u32, i64, u64), exclusive (0/1),
+ *                             reverse (0/1), axis_bytes, axis, rank, shape[rank]
+ *                    -> qcc_cumsum (qcc_float_scan.h): running sums along `axis` of x and y,
+ *                    dense with `shape` (rank 1..QCC_MAX_RANK); integers wrap. axis_bytes 0:
+ *                    `axis` is the axis (-rank..rank-1; negative counts from the end) and the
+ *                    axis buffer is absent; 4 or 8: the axis buffer holds it (int32 / int64),
+ *                    read at run time, where one outside -rank..rank-1 fails the call before
+ *                    anything is written, and the `axis` int is 0.
+ * 32 TRILU           buffers: out (w), x, k (opt, int64, 1 element: k known only at run time)
+ *                    ints:    elem_size, upper (0/1), k (0 when the k buffer is given), matrices,
+ *                             rows, cols
+ *                    -> qcc_trilu (qcc_data_movement.h): out and x are [matrices, rows, cols]
+ *                    elements of elem_size (1..64) bytes; k is any int64.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -256,10 +278,14 @@ typedef enum {
     QCC_KERNEL_FUSED_ELEMENTWISE = 25,
     /* 26 and 27 are reserved. */
     QCC_KERNEL_F32_RESAMPLE = 28,
+    QCC_KERNEL_COMPARE = 29,
+    QCC_KERNEL_F32_ARG_REDUCE = 30,
+    QCC_KERNEL_CUMSUM = 31,
+    QCC_KERNEL_TRILU = 32,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 29
+#define QCC_KERNEL_LIMIT 33
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
