@@ -89,6 +89,63 @@ extension DataMovementOps {
     }
   }
 
+  /// How Pad writes its result, in order: a fill of the whole result with
+  /// the constant (`fills`), the interior copied from the input (`interior`,
+  /// input to result), then the border slabs of reflect, edge and wrap, each
+  /// copied from elements of the result already written (`borders`, result to
+  /// result). `evaluate` runs these steps and the compiled plan emits them as
+  /// FILL and COPY calls, so both write the same bytes.
+  struct PadSteps {
+    var fills: Bool
+    var interior: StridedCopy
+    var borders: [StridedCopy]
+  }
+
+  /// The steps of padding an `input`-shaped tensor to `output` by `amounts` in `mode`.
+  static func padSteps(
+    input: [Int], output shape: [Int], amounts: [(before: Int, after: Int)], mode: String
+  ) throws(OpError) -> PadSteps {
+    // Negative pads crop the input first; what is left is the interior.
+    let inStrides = contiguousStrides(input)
+    var interior = input, srcOffset = 0, start: [Int] = []
+    for (i, (b, a)) in amounts.enumerated() {
+      interior[i] = input[i] - max(-b, 0) - max(-a, 0)
+      srcOffset += max(-b, 0) * inStrides[i]
+      start.append(max(b, 0))
+      if mode != "constant" && interior[i] == 0 && shape[i] > 0 {
+        throw OpError("\(mode) padding needs a non-empty axis \(i)")
+      }
+    }
+    let outStrides = contiguousStrides(shape)
+    let dstOffset = zip(start, outStrides).reduce(0) { $0 + $1.0 * $1.1 }
+    var steps = PadSteps(
+      fills: mode == "constant" && shape != interior,
+      interior: StridedCopy(
+        shape: interior, srcStrides: inStrides, dstStrides: outStrides, srcOffset: srcOffset, dstOffset: dstOffset),
+      borders: [])
+    guard mode != "constant" else { return steps }
+    // Fill the border axis by axis: a border slab along axis d copies an
+    // interior slab of the output, covering axes < d in full (already
+    // padded) and axes > d over their interior (padded later).
+    for d in shape.indices where shape[d] != interior[d] {
+      var slab = shape
+      var offset = 0
+      for e in shape.indices where e > d {
+        slab[e] = interior[e]
+        offset += start[e] * outStrides[e]
+      }
+      slab[d] = 1
+      for p in 0..<shape[d] where p < start[d] || p >= start[d] + interior[d] {
+        let q = start[d] + padSource(p - start[d], size: interior[d], mode: mode)
+        steps.borders.append(
+          StridedCopy(
+            shape: slab, srcStrides: outStrides, dstStrides: outStrides, srcOffset: offset + q * outStrides[d],
+            dstOffset: offset + p * outStrides[d]))
+      }
+    }
+    return steps
+  }
+
   static let pad = OpDefinition(
     "Pad",
     inferTypes: { (c) throws(OpError) in [try padType(c)] },
@@ -99,52 +156,17 @@ extension DataMovementOps {
       let mode = try padMode(c.inference)
       let amounts = try padAmounts(c.inference, rank: x.shape.count)!
       let size = try elementSize(x.elementType, op: "Pad")
-      // Negative pads crop the input first; what is left is the interior.
-      let inStrides = contiguousStrides(x.shape)
-      var interior = x.shape, srcOffset = 0, start: [Int] = []
-      for (i, (b, a)) in amounts.enumerated() {
-        interior[i] = x.shape[i] - max(-b, 0) - max(-a, 0)
-        srcOffset += max(-b, 0) * inStrides[i]
-        start.append(max(b, 0))
-        if mode != "constant" && interior[i] == 0 && shape[i] > 0 {
-          throw OpError("\(mode) padding needs a non-empty axis \(i)")
-        }
-      }
+      let steps = try padSteps(input: x.shape, output: shape, amounts: amounts, mode: mode)
       var value = scalar(0, as: x.elementType)
       if let v = c.optionalInput(2), v.elementCount > 0 {
         value = v
       } else if c.optionalInput(2) == nil, let v = try c.attributes.float("value") {
         value = scalar(Double(v), as: x.elementType)
       }
-      let outStrides = contiguousStrides(shape)
-      let dstOffset = zip(start, outStrides).reduce(0) { $0 + $1.0 * $1.1 }
       let out = try makeTensor(x.elementType, shape, zeroed: true) { dst in
-        if mode == "constant" && shape != interior {
-          qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size)
-        }
-        StridedCopy(
-          shape: interior, srcStrides: inStrides, dstStrides: outStrides, srcOffset: srcOffset, dstOffset: dstOffset
-        ).run(from: x.rawPointer, to: dst, elementSize: size)
-        guard mode != "constant" else { return }
-        // Fill the border axis by axis: a border slab along axis d copies an
-        // interior slab of the output, covering axes < d in full (already
-        // padded) and axes > d over their interior (padded later).
-        for d in shape.indices where shape[d] != interior[d] {
-          var slab = shape
-          var offset = 0
-          for e in shape.indices where e > d {
-            slab[e] = interior[e]
-            offset += start[e] * outStrides[e]
-          }
-          slab[d] = 1
-          for p in 0..<shape[d] where p < start[d] || p >= start[d] + interior[d] {
-            let q = start[d] + padSource(p - start[d], size: interior[d], mode: mode)
-            StridedCopy(
-              shape: slab, srcStrides: outStrides, dstStrides: outStrides, srcOffset: offset + q * outStrides[d],
-              dstOffset: offset + p * outStrides[d]
-            ).run(from: UnsafeRawPointer(dst), to: dst, elementSize: size)
-          }
-        }
+        if steps.fills { qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size) }
+        steps.interior.run(from: x.rawPointer, to: dst, elementSize: size)
+        for border in steps.borders { border.run(from: UnsafeRawPointer(dst), to: dst, elementSize: size) }
       }
       return [out]
     })

@@ -97,6 +97,53 @@ import Testing
         .contains("single-operand permutation") == true)
   }
 
+  @Test(arguments: ["constant", "reflect", "edge", "wrap"])
+  func padInEveryMode(mode: String) throws {
+    let attributes: [(String, Attribute)] = [("mode", .string(mode))]
+    let x = OpsTest.random([2, 3, 4, 5])
+    // Every axis: grown on one side, cropped on the other (negative pads), wider than the axis (reflect and
+    // wrap repeat), untouched.
+    let pads = OpsTest.i64([0, 1, 2, 3, 1, -1, 5, 7])
+    try PlanTest.check("Pad", [.input(x), .constant(pads)], attributes: attributes)
+    // Element types of 1, 2 and 8 bytes.
+    for type: ElementType in [.i8, .bool, .f16, .u16, .i64] {
+      try PlanTest.check(
+        "Pad", [.input(OpsTest.iota([3, 4], type)), .constant(OpsTest.i64([1, 2, 2, 1]))], attributes: attributes)
+    }
+    // Only the axes listed (opset 18), one of them negative.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([2, 1, 1, 3])), .omitted, .constant(OpsTest.i64([-1, 1]))],
+      attributes: attributes)
+    // Cropping only: one copy, no fill, whatever the mode.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([0, 0, -1, -2, 0, 0, 0, -1]))], attributes: attributes,
+      expectCalls: 1)
+    // Zero pads: the operand itself.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([0, 0, 0, 0, 0, 0, 0, 0]))], attributes: attributes, expectCalls: 0)
+  }
+
+  @Test func padConstantValues() throws {
+    let x = OpsTest.random([2, 3, 4])
+    let pads = OpsTest.i64([1, 0, 2, 0, 3, 1])
+    // Fill, interior copy.
+    try PlanTest.check("Pad", [.input(x), .constant(pads)], expectCalls: 2)
+    // The value as a run-time input and as a constant; an empty one means zero.
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .input(OpsTest.f32([], [-2.5]))])
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .constant(OpsTest.f32([1], [.infinity]))])
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .input(OpsTest.f32([0], []))])
+    try PlanTest.check(
+      "Pad", [.input(OpsTest.iota([5, 2], .i16)), .constant(OpsTest.i64([1, 1, 2, 3])),
+              .input(TensorData(shape: [], scalars: [Int16(-7)]))])
+    // Before opset 11: pads and value as attributes.
+    try PlanTest.check("Pad", [.input(x)], attributes: [("pads", .ints([0, 1, 1, 0, 2, 2])), ("value", .float(0.75))])
+    try PlanTest.check(
+      "Pad", [.input(OpsTest.iota([3, 3], .u8))],
+      attributes: [("pads", .ints([1, 1, 1, 1])), ("mode", .string("reflect"))])
+    #expect(
+      PlanTest.error("Pad", [.input(x), .input(pads)])?.contains("must be constants") == true)
+  }
+
   @Test func gatherWithNegativeIndices() throws {
     let data = OpsTest.random([4, 3, 2])
     try PlanTest.check("Gather", [.input(data), .constant(OpsTest.i64([-1, 0, 2, -4]))])
@@ -325,7 +372,7 @@ import Testing
       "Log", "Erf", "Tanh", "Sigmoid", "Softplus", "Relu", "LeakyRelu", "Gelu", "Sin", "Cos", "Floor", "Ceil",
       "Round", "Sign", "HardSigmoid", "HardSwish", "Elu", "Clip", "IsNaN", "Where", "And", "Or", "Xor", "Cast",
       "Softmax", "LogSoftmax", "LayerNormalization", "RMSNormalization", "ReduceSum", "ReduceMean", "ReduceMax",
-      "ReduceMin", "MatMul",
+      "ReduceMin", "MatMul", "Pad",
     ]
     for op in ops { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
   }
