@@ -91,6 +91,7 @@ public enum KernelID: Int32, Sendable, CaseIterable {
   case copy = 1, fill, gather, f32Binary, f32Unary, f32Softmax, f32LayerNorm, f32RMSNorm, f32Gemm
   case quantize, dequantize, requantize, qgemm, qconv, qadd, qmul
   case cast, `where`, f32IsNaN, boolBinary, f32Reduce, f32Pool, attention, qscan, fusedElementwise
+  case f32ConvTranspose
 }
 
 /// What a plan function sees: the node as type inference does (attributes,

@@ -365,6 +365,46 @@ import Testing
     try PlanTest.check("MatMul", [.input(OpsTest.random([2, 3, 0], seed: 5)), .input(OpsTest.random([0, 4], seed: 6))])
   }
 
+  @Test func convTranspose() throws {
+    let x = OpsTest.random([2, 4, 5, 6], seed: 1), w = OpsTest.random([4, 3, 3, 2], seed: 2)
+    let bias: OpsTest.Operand = .constant(OpsTest.random([6], seed: 3))
+    let geometry: [(String, Attribute)] = [
+      ("group", .int(2)), ("strides", .ints([2, 3])), ("pads", .ints([1, 0, 2, 1])),
+      ("output_padding", .ints([1, 2])), ("dilations", .ints([2, 1])),
+    ]
+    // With a bias and without, grouped, strided, padded, dilated, with output padding.
+    try PlanTest.check("ConvTranspose", [.input(x), .constant(w), bias], attributes: geometry, expectCalls: 1)
+    try PlanTest.check("ConvTranspose", [.input(x), .input(w)], attributes: geometry)
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(OpsTest.random([4, 5, 3, 3], seed: 4)), .omitted],
+      attributes: [("strides", .ints([2, 2]))])
+    // output_shape and auto_pad pick the sizes and begin pads.
+    let w1 = OpsTest.random([4, 2, 3, 3], seed: 5)
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)], attributes: [("strides", .ints([2, 2])), ("output_shape", .ints([10, 13]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)],
+      attributes: [("strides", .ints([2, 2])), ("auto_pad", .string("SAME_UPPER"))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)],
+      attributes: [("strides", .ints([3, 1])), ("auto_pad", .string("SAME_LOWER"))])
+    // 1 and 3 spatial dims; a GEMM K of 300 channels (several K blocks).
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([3, 2, 7], seed: 6)), .constant(OpsTest.random([2, 3, 4], seed: 7)),
+                        .constant(OpsTest.random([3], seed: 8))], attributes: [("strides", .ints([3]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([1, 2, 3, 4, 2], seed: 9)), .constant(OpsTest.random([2, 2, 2, 3, 2], seed: 10))],
+      attributes: [("strides", .ints([1, 2, 2])), ("pads", .ints([0, 1, 0, 1, 0, 1]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([1, 300, 3, 3], seed: 11)), .constant(OpsTest.random([300, 4, 2, 2], seed: 12))])
+    // Special values propagate as evaluate propagates them.
+    try PlanTest.check("ConvTranspose", [.input(PlanTest.special([1, 4, 5, 6])), .constant(w), bias], attributes: geometry)
+    func half(_ t: TensorData) -> TensorData { TensorData(converting: t.doubles(), to: .f16, shape: t.shape) }
+    #expect(
+      PlanTest.error("ConvTranspose", [.input(half(OpsTest.random([1, 4, 5, 6]))), .constant(half(w))])?
+        .contains("f16") == true)
+  }
+
   @Test func everyRequiredOpHasAPlan() {
     let ops = [
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Slice", "Concat", "Split", "Expand",
@@ -372,7 +412,7 @@ import Testing
       "Log", "Erf", "Tanh", "Sigmoid", "Softplus", "Relu", "LeakyRelu", "Gelu", "Sin", "Cos", "Floor", "Ceil",
       "Round", "Sign", "HardSigmoid", "HardSwish", "Elu", "Clip", "IsNaN", "Where", "And", "Or", "Xor", "Cast",
       "Softmax", "LogSoftmax", "LayerNormalization", "RMSNormalization", "ReduceSum", "ReduceMean", "ReduceMax",
-      "ReduceMin", "MatMul", "Pad",
+      "ReduceMin", "MatMul", "Pad", "ConvTranspose",
     ]
     for op in ops { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
   }

@@ -18,6 +18,7 @@ enum RuntimeManifest {
     case .f32Softmax, .f32LayerNorm, .f32RMSNorm: ["float_nn_norm.c"]
     case .f32Reduce: ["float_nn_reduce.c"]
     case .f32Pool: ["float_nn_conv.c"] + sources(of: .f32Gemm)
+    case .f32ConvTranspose: ["float_nn_conv_transpose.c"] + sources(of: .f32Gemm)
     case .f32Gemm: ["float_gemm.c", "float_gemm_avx2.c", "float_gemm_avx512.c"]
     case .quantize, .dequantize, .requantize: ["quant_convert.c"]
     case .qgemm: qgemm

@@ -211,6 +211,16 @@
  *                    out (f32) is the last step's register (register 0 without steps); 1:
  *                    QUANTIZE of it to dst_type (i8..u16) with qmin..qmax. scratch holds
  *                    qcc_fused_elementwise_scratch_bytes bytes, 8-byte aligned (opt when 0).
+ * 26 F32_CONV_TRANSPOSE buffers: y (w), x, w, bias (opt), workspace (w; qcc_f32_conv_transpose_workspace
+ *                    floats; opt when that is 0), scratch (w; qcc_call_f32_gemm_scratch_bytes(
+ *                    out_channels / group * prod(kernel), prod(in), channels / group) bytes, 64-byte
+ *                    aligned; opt when that is 0)                      (f32)
+ *                    ints:    batch, channels, out_channels, group, in[3], out[3], kernel[3], stride[3],
+ *                             dilation[3], pad_begin[3]
+ *                    -> qcc_f32_conv_transpose (qcc_float_conv_transpose.h), the GEMM on `scratch`.
+ *                    group >= 1 divides channels and out_channels; kernel, stride, dilation >= 1;
+ *                    pad_begin >= 0. x is [batch, channels, in], w [channels, out_channels / group,
+ *                    kernel], y [batch, out_channels, out]; taps landing outside out are dropped.
  */
 #ifndef QCC_PROGRAM_H
 #define QCC_PROGRAM_H
@@ -245,10 +255,11 @@ typedef enum {
     QCC_KERNEL_ATTENTION = 23,
     QCC_KERNEL_QSCAN = 24,
     QCC_KERNEL_FUSED_ELEMENTWISE = 25,
+    QCC_KERNEL_F32_CONV_TRANSPOSE = 26,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 26
+#define QCC_KERNEL_LIMIT 27
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
