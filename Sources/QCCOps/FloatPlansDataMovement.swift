@@ -162,9 +162,9 @@ extension FloatPlans {
 
   /// Pad with constant pads (and axes), any mode, any element type of whole
   /// bytes: the steps `evaluate` runs (`DataMovementOps.padSteps`) as calls —
-  /// a FILL of the result with the constant when the border has any, the
-  /// interior as a copy, then for reflect, edge and wrap a copy per border
-  /// slab from the result into itself. The constant is the constant_value
+  /// a FILL of the result with the constant when the border has any, then a
+  /// copy from the operand per box of runs (the interior alone in constant
+  /// mode; for reflect, edge and wrap the border runs too). The constant is the constant_value
   /// operand's first element, read at run time (zero when it is empty), else
   /// the `value` attribute of old opsets, else zero. Zero pads: the operand itself.
   static func pad(_ c: PlanContext) throws(OpError) -> KernelPlan {
@@ -190,10 +190,7 @@ extension FloatPlans {
       }
       plan.calls.append(KernelCall(.fill, buffers: [.result(0), value], ints: [Int64(size), Int64(count(out))]))
     }
-    appendCopy(&plan, to: .result(0), from: .operand(0), elementSize: size, steps.interior)
-    for border in steps.borders {
-      appendCopy(&plan, to: .result(0), from: .result(0), elementSize: size, border)
-    }
+    for copy in steps.copies { appendCopy(&plan, to: .result(0), from: .operand(0), elementSize: size, copy) }
     return plan
   }
 

@@ -105,6 +105,9 @@ import Testing
     // wrap repeat), untouched.
     let pads = OpsTest.i64([0, 1, 2, 3, 1, -1, 5, 7])
     try PlanTest.check("Pad", [.input(x), .constant(pads)], attributes: attributes)
+    // Every copy reads the operand, never the result it writes.
+    let (plan, _) = try PlanTest.plan("Pad", [.input(x), .constant(pads)], attributes: attributes)
+    #expect(plan.calls.filter { $0.kernel == .copy }.allSatisfy { $0.buffers[1]?.buffer == .operand(0) })
     // Element types of 1, 2 and 8 bytes.
     for type: ElementType in [.i8, .bool, .f16, .u16, .i64] {
       try PlanTest.check(
