@@ -3,7 +3,9 @@ import QCCKernels
 
 // Pad: grows (or, with negative pads, crops) each axis, filling the border
 // with a constant, the mirrored interior (reflect), the nearest edge element
-// (edge) or the interior repeated (wrap).
+// (edge) or the interior repeated (wrap). evaluate and the compiled plan
+// (FloatPlans.pad) run the same steps: a fill, then boxes copied from the
+// input (`padSteps`).
 
 extension DataMovementOps {
   /// Pad's amounts per axis of a tensor of `rank`: (before, after), zero for

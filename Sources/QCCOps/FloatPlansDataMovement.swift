@@ -164,9 +164,10 @@ extension FloatPlans {
   /// bytes: the steps `evaluate` runs (`DataMovementOps.padSteps`) as calls —
   /// a FILL of the result with the constant when the border has any, then a
   /// copy from the operand per box of runs (the interior alone in constant
-  /// mode; for reflect, edge and wrap the border runs too). The constant is the constant_value
-  /// operand's first element, read at run time (zero when it is empty), else
-  /// the `value` attribute of old opsets, else zero. Zero pads: the operand itself.
+  /// mode; for reflect, edge and wrap the border runs too). The constant is
+  /// the constant_value operand's first element, read at run time (zero when
+  /// it is empty), else the `value` attribute of old opsets, else zero. Zero
+  /// pads: the operand itself.
   static func pad(_ c: PlanContext) throws(OpError) -> KernelPlan {
     let type = try DataMovementOps.padType(c.inference)
     let shape = try c.shape(0)
