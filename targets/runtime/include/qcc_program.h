@@ -28,7 +28,7 @@
  * - Alignment: a buffer the kernel reads as 2-, 4- or 8-byte elements (f32,
  *   int32 parameters, i16, i64, COPY/FILL/WHERE elements of those sizes,
  *   GATHER rows of 4 or 8 bytes) must be aligned to that size; the F32_GEMM
- *   scratch to 64 bytes. qcc_call_check checks the byte offset within the
+ *   and F32_CONV_TRANSPOSE scratch to 64 bytes. qcc_call_check checks the byte offset within the
  *   tensor (`before`), taking tensor storage as 8-byte aligned (the arena 64).
  * - A buffer that is not "(opt)" must be present. qcc_call_run accepts NULL
  *   for it only when the call touches none of its bytes (an empty tensor).
