@@ -3,7 +3,9 @@ import QCCKernels
 
 // Pad: grows (or, with negative pads, crops) each axis, filling the border
 // with a constant, the mirrored interior (reflect), the nearest edge element
-// (edge) or the interior repeated (wrap).
+// (edge) or the interior repeated (wrap). evaluate and the compiled plan
+// (FloatPlans.pad) run the same steps: a fill, then boxes copied from the
+// input (`padSteps`).
 
 extension DataMovementOps {
   /// Pad's amounts per axis of a tensor of `rank`: (before, after), zero for
@@ -89,6 +91,89 @@ extension DataMovementOps {
     }
   }
 
+  /// How Pad writes its result: a fill of the whole result with the
+  /// constant (`fills`), then boxes copied from the input into it
+  /// (`copies`, disjoint). Every result element outside the constant border
+  /// copies one input element, and the sources along each axis are
+  /// independent of the other axes, so the copies are the products of one
+  /// run of positions per axis, each run reading the input at a fixed step
+  /// (1 in the interior, -1 mirrored, 0 repeating an edge). `evaluate` runs
+  /// these steps and the compiled plan emits them as FILL and COPY calls, so
+  /// both write the same bytes; the copies never read the result, so a
+  /// call's source and destination are always different tensors.
+  struct PadSteps {
+    var fills: Bool
+    var copies: [StridedCopy]
+  }
+
+  /// A run of result positions along one axis that read the input at a fixed step:
+  /// positions `out..<out + count` read input indices `src`, `src + step`, ….
+  struct PadRun {
+    var out: Int, count: Int, src: Int, step: Int
+  }
+
+  /// The runs of one axis of `size` padded by `before` and `after` in `mode`
+  /// (constant: the interior alone, as the border is filled).
+  static func padRuns(size n: Int, before b: Int, after a: Int, mode: String) -> [PadRun] {
+    // Negative pads crop the input first; what is left is the interior.
+    let crop = max(-b, 0), interior = n - max(-b, 0) - max(-a, 0), start = max(b, 0)
+    if mode == "constant" || interior == 0 {
+      return interior > 0 ? [PadRun(out: start, count: interior, src: crop, step: 1)] : []
+    }
+    var runs: [PadRun] = []
+    for p in 0..<(interior + start + max(a, 0)) {
+      let r = p - start
+      let src = crop + (0..<interior ~= r ? r : padSource(r, size: interior, mode: mode))
+      if var last = runs.last, last.count == 1 || src == last.src + last.count * last.step {
+        if last.count == 1 { last.step = src - last.src }
+        last.count += 1
+        runs[runs.count - 1] = last
+      } else {
+        runs.append(PadRun(out: p, count: 1, src: src, step: 1))
+      }
+    }
+    return runs
+  }
+
+  /// The steps of padding an `input`-shaped tensor to `output` by `amounts` in `mode`.
+  static func padSteps(
+    input: [Int], output shape: [Int], amounts: [(before: Int, after: Int)], mode: String
+  ) throws(OpError) -> PadSteps {
+    var interior = input
+    var runs: [[PadRun]] = []
+    for (i, (b, a)) in amounts.enumerated() {
+      interior[i] = input[i] - max(-b, 0) - max(-a, 0)
+      if mode != "constant" && interior[i] == 0 && shape[i] > 0 {
+        throw OpError("\(mode) padding needs a non-empty axis \(i)")
+      }
+      runs.append(padRuns(size: input[i], before: b, after: a, mode: mode))
+    }
+    let inStrides = contiguousStrides(input), outStrides = contiguousStrides(shape)
+    var steps = PadSteps(fills: mode == "constant" && shape != interior, copies: [])
+    // Every combination of one run per axis is a box.
+    var choice = [Int](repeating: 0, count: runs.count)
+    guard runs.allSatisfy({ !$0.isEmpty }) else { return steps }
+    while true {
+      var copy = StridedCopy(shape: [], srcStrides: [], dstStrides: outStrides)
+      for (i, j) in choice.enumerated() {
+        let run = runs[i][j]
+        copy.shape.append(run.count)
+        copy.srcStrides.append(run.step * inStrides[i])
+        copy.srcOffset += run.src * inStrides[i]
+        copy.dstOffset += run.out * outStrides[i]
+      }
+      steps.copies.append(copy)
+      var i = runs.count - 1
+      while i >= 0 {
+        choice[i] += 1
+        if choice[i] < runs[i].count { break }
+        choice[i] = 0
+        i -= 1
+      }
+      if i < 0 { return steps }
+    }
+  }
+
   static let pad = OpDefinition(
     "Pad",
     inferTypes: { (c) throws(OpError) in [try padType(c)] },
@@ -99,52 +184,16 @@ extension DataMovementOps {
       let mode = try padMode(c.inference)
       let amounts = try padAmounts(c.inference, rank: x.shape.count)!
       let size = try elementSize(x.elementType, op: "Pad")
-      // Negative pads crop the input first; what is left is the interior.
-      let inStrides = contiguousStrides(x.shape)
-      var interior = x.shape, srcOffset = 0, start: [Int] = []
-      for (i, (b, a)) in amounts.enumerated() {
-        interior[i] = x.shape[i] - max(-b, 0) - max(-a, 0)
-        srcOffset += max(-b, 0) * inStrides[i]
-        start.append(max(b, 0))
-        if mode != "constant" && interior[i] == 0 && shape[i] > 0 {
-          throw OpError("\(mode) padding needs a non-empty axis \(i)")
-        }
-      }
+      let steps = try padSteps(input: x.shape, output: shape, amounts: amounts, mode: mode)
       var value = scalar(0, as: x.elementType)
       if let v = c.optionalInput(2), v.elementCount > 0 {
         value = v
       } else if c.optionalInput(2) == nil, let v = try c.attributes.float("value") {
         value = scalar(Double(v), as: x.elementType)
       }
-      let outStrides = contiguousStrides(shape)
-      let dstOffset = zip(start, outStrides).reduce(0) { $0 + $1.0 * $1.1 }
       let out = try makeTensor(x.elementType, shape, zeroed: true) { dst in
-        if mode == "constant" && shape != interior {
-          qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size)
-        }
-        StridedCopy(
-          shape: interior, srcStrides: inStrides, dstStrides: outStrides, srcOffset: srcOffset, dstOffset: dstOffset
-        ).run(from: x.rawPointer, to: dst, elementSize: size)
-        guard mode != "constant" else { return }
-        // Fill the border axis by axis: a border slab along axis d copies an
-        // interior slab of the output, covering axes < d in full (already
-        // padded) and axes > d over their interior (padded later).
-        for d in shape.indices where shape[d] != interior[d] {
-          var slab = shape
-          var offset = 0
-          for e in shape.indices where e > d {
-            slab[e] = interior[e]
-            offset += start[e] * outStrides[e]
-          }
-          slab[d] = 1
-          for p in 0..<shape[d] where p < start[d] || p >= start[d] + interior[d] {
-            let q = start[d] + padSource(p - start[d], size: interior[d], mode: mode)
-            StridedCopy(
-              shape: slab, srcStrides: outStrides, dstStrides: outStrides, srcOffset: offset + q * outStrides[d],
-              dstOffset: offset + p * outStrides[d]
-            ).run(from: UnsafeRawPointer(dst), to: dst, elementSize: size)
-          }
-        }
+        if steps.fills { qcc_fill(dst, value.rawPointer, Int64(shape.reduce(1, *)), size) }
+        for copy in steps.copies { copy.run(from: x.rawPointer, to: dst, elementSize: size) }
       }
       return [out]
     })

@@ -3,7 +3,7 @@ import QCCKernels
 
 // Plans of the data-movement ops: views (no calls) and inference Dropout,
 // strided copies (Transpose, Slice, Concat, Split, Expand, Tile, a permuting
-// Einsum), Gather, and Trilu.
+// Einsum), Pad (a fill and copies), Gather, and Trilu.
 // Copies move bytes, so they take any element type of whole bytes; results
 // that `evaluate` returns as its operand unchanged become aliases.
 
@@ -22,6 +22,7 @@ extension FloatPlans {
     t["Dropout"] = dropoutPlan
     t["Tile"] = skippingEmpty { (c) throws(OpError) in try tile(c) }
     t["Trilu"] = skippingEmpty { (c) throws(OpError) in try trilu(c) }
+    t["Pad"] = skippingEmpty { (c) throws(OpError) in try pad(c) }
   }
 
   /// A view (Reshape, Flatten, Squeeze, Unsqueeze, Identity): the result is operand 0's storage, any element type.
@@ -233,6 +234,41 @@ extension FloatPlans {
     var plan = KernelPlan()
     appendCopy(
       &plan, to: .result(0), from: .operand(0), elementSize: size, StridedCopy(denseView: out, strides: outStrides))
+    return plan
+  }
+
+  /// Pad with constant pads (and axes), any mode, any element type of whole
+  /// bytes: the steps `evaluate` runs (`DataMovementOps.padSteps`) as calls —
+  /// a FILL of the result with the constant when the border has any, then a
+  /// copy from the operand per box of runs (the interior alone in constant
+  /// mode; for reflect, edge and wrap the border runs too). The constant is
+  /// the constant_value operand's first element, read at run time (zero when
+  /// it is empty), else the `value` attribute of old opsets, else zero. Zero
+  /// pads: the operand itself.
+  static func pad(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    let type = try DataMovementOps.padType(c.inference)
+    let shape = try c.shape(0)
+    let size = try DataMovementOps.elementSize(type.elementType, op: "Pad")
+    guard let amounts = try DataMovementOps.padAmounts(c.inference, rank: shape.count) else {
+      throw OpError("Pad: the pads (and axes) must be constants to compile")
+    }
+    if amounts.allSatisfy({ $0 == (0, 0) }) { return aliasPlan }
+    let mode = try DataMovementOps.padMode(c.inference)
+    let out = try c.resultShape()
+    let steps = try DataMovementOps.padSteps(input: shape, output: out, amounts: amounts, mode: mode)
+    var plan = KernelPlan()
+    if steps.fills {
+      let value: BufferSlot
+      if c.hasOperand(2), count(try c.shape(2)) > 0 {
+        value = .operand(2)
+      } else if !c.hasOperand(2), let v = try c.attributes.float("value") {
+        value = .constant(DataMovementOps.scalar(Double(v), as: type.elementType))
+      } else {
+        value = .constant(DataMovementOps.scalar(0, as: type.elementType))
+      }
+      plan.calls.append(KernelCall(.fill, buffers: [.result(0), value], ints: [Int64(size), Int64(count(out))]))
+    }
+    for copy in steps.copies { appendCopy(&plan, to: .result(0), from: .operand(0), elementSize: size, copy) }
     return plan
   }
 

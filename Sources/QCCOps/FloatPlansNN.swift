@@ -2,10 +2,10 @@ import QCCIR
 import QCCKernels
 
 // Plans of the f32 network ops: Softmax, LogSoftmax and Hardmax,
-// LayerNormalization and RMSNormalization, the Reduce* ops, MatMul, and the
-// pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool). Each
-// runs the kernel evaluate runs, with the same [outer, n, inner] layout or
-// GEMM shape.
+// LayerNormalization and RMSNormalization, the Reduce* ops, MatMul, the
+// pools (MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool) and
+// ConvTranspose. Each runs the kernel evaluate runs, with the same
+// [outer, n, inner] layout, GEMM shape or window.
 
 extension FloatPlans {
   static func registerNN(into t: inout [String: PlanFunction]) {
@@ -23,6 +23,36 @@ extension FloatPlans {
     t["GlobalAveragePool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalAveragePool", QCC_REDUCE_MEAN) }
     t["GlobalMaxPool"] = skippingEmpty { (c) throws(OpError) in try globalPool(c, "GlobalMaxPool", QCC_REDUCE_MAX) }
     t["BatchNormalization"] = skippingEmpty { (c) throws(OpError) in try batchNormalization(c) }
+    t["ConvTranspose"] = skippingEmpty { (c) throws(OpError) in try convTranspose(c) }
+  }
+
+  /// ConvTranspose on f32: one F32_CONV_TRANSPOSE call with evaluate's
+  /// geometry (`LinearAlgebraOps.convTransposeWindow`), the col2im workspace
+  /// and the GEMM's scratch as scratch buffers (absent when empty).
+  static func convTranspose(_ c: PlanContext) throws(OpError) -> KernelPlan {
+    let g = try LinearAlgebraOps.convTransposeType(c.inference)
+    try requireF32(c, "ConvTranspose", operands: [0, 1, 2])
+    let x = try c.shape(0), y = try c.resultShape()
+    var window = try LinearAlgebraOps.convTransposeWindow(g, input: x)
+    let (batch, channels, outChannels) = (y[0], x[1], y[1])
+    let workspaceFloats = Int(qcc_f32_conv_transpose_workspace(&window, Int64(outChannels), Int64(g.group)))
+    // The GEMM per image and group: [out_channels / group × prod(kernel), prod(in)], inner size channels / group.
+    let inSize = Int(window.in.0 * window.in.1 * window.in.2)
+    let gemmRows = outChannels / g.group * Int(window.kernel.0 * window.kernel.1 * window.kernel.2)
+    let scratchBytes = Int(
+      qcc_call_f32_gemm_scratch_bytes(Int64(gemmRows), Int64(inSize), Int64(channels / g.group)))
+    var plan = KernelPlan()
+    let workspace = workspaceFloats > 0 ? plan.scratch(workspaceFloats * MemoryLayout<Float>.size) : nil
+    let scratch = scratchBytes > 0 ? plan.scratch(scratchBytes) : nil
+    let windowInts = [window.in, window.out, window.kernel, window.stride, window.dilation, window.pad_begin].flatMap {
+      t in withUnsafeBytes(of: t) { Array($0.bindMemory(to: Int64.self)) }
+    }
+    let ints = [batch, channels, outChannels, g.group].map { Int64($0) } + windowInts
+    let bias: BufferSlot? = c.hasOperand(2) ? .operand(2) : nil
+    plan.calls.append(
+      KernelCall(
+        .f32ConvTranspose, buffers: [.result(0), .operand(0), .operand(1), bias, workspace, scratch], ints: ints))
+    return plan
   }
 
   /// BatchNormalization in inference mode with constant parameters: y = x × a[c] + b[c]

@@ -91,9 +91,8 @@ public enum KernelID: Int32, Sendable, CaseIterable {
   case copy = 1, fill, gather, f32Binary, f32Unary, f32Softmax, f32LayerNorm, f32RMSNorm, f32Gemm
   case quantize, dequantize, requantize, qgemm, qconv, qadd, qmul
   case cast, `where`, f32IsNaN, boolBinary, f32Reduce, f32Pool, attention, qscan, fusedElementwise
-  // 26 and 27 are reserved.
-  case f32Resample = 28
-  case compare = 29, f32ArgReduce, cumsum, trilu
+  case f32ConvTranspose
+  case f32Resample, compare, f32ArgReduce, cumsum, trilu
 }
 
 /// What a plan function sees: the node as type inference does (attributes,

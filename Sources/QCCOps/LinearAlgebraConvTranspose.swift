@@ -105,6 +105,34 @@ extension LinearAlgebraOps {
     return (out, begin)
   }
 
+  /// The kernel geometry of `g` on an input of `input` ([N, C, spatial…]):
+  /// the 1 to 3 spatial dims right-aligned in a qcc_window3d (leading dims of
+  /// size 1), with the resolved output sizes and begin pads. The compiled
+  /// plan passes the same geometry to the same kernel.
+  static func convTransposeWindow(_ g: ConvTransposeGeometry, input: [Int]) throws(OpError) -> qcc_window3d {
+    let r = g.window.kernel.count
+    var inS = [Int64](repeating: 1, count: 3), outS = inS, k = inS, st = inS, dl = inS
+    var pb = [Int64](repeating: 0, count: 3)
+    for i in 0..<r {
+      let j = 3 - r + i
+      let (o, b) = try convTransposeResolve(g, i, input: input[i + 2])
+      inS[j] = Int64(input[i + 2])
+      outS[j] = Int64(o)
+      k[j] = Int64(g.window.kernel[i])
+      st[j] = Int64(g.window.strides[i])
+      dl[j] = Int64(g.window.dilations[i])
+      pb[j] = Int64(b)
+    }
+    var geometry = qcc_window3d()
+    geometry.in = (inS[0], inS[1], inS[2])
+    geometry.out = (outS[0], outS[1], outS[2])
+    geometry.kernel = (k[0], k[1], k[2])
+    geometry.stride = (st[0], st[1], st[2])
+    geometry.dilation = (dl[0], dl[1], dl[2])
+    geometry.pad_begin = (pb[0], pb[1], pb[2])
+    return geometry
+  }
+
   static let convTranspose = OpDefinition(
     "ConvTranspose",
     inferTypes: { (c) throws(OpError) in [try convTransposeType(c).type] },
@@ -112,26 +140,7 @@ extension LinearAlgebraOps {
       let g = try convTransposeType(c.inference)
       let shape = try g.type.requireStaticShape("ConvTranspose result")
       let x = toF32(try c.input(0)), w = toF32(try c.input(1)), bias = c.optionalInput(2).map(toF32)
-      let r = g.window.kernel.count
-      var inS = [Int64](repeating: 1, count: 3), outS = inS, k = inS, st = inS, dl = inS
-      var pb = [Int64](repeating: 0, count: 3)
-      for i in 0..<r {
-        let j = 3 - r + i
-        let (o, b) = try convTransposeResolve(g, i, input: x.shape[i + 2])
-        inS[j] = Int64(x.shape[i + 2])
-        outS[j] = Int64(o)
-        k[j] = Int64(g.window.kernel[i])
-        st[j] = Int64(g.window.strides[i])
-        dl[j] = Int64(g.window.dilations[i])
-        pb[j] = Int64(b)
-      }
-      var geometry = qcc_window3d()
-      geometry.in = (inS[0], inS[1], inS[2])
-      geometry.out = (outS[0], outS[1], outS[2])
-      geometry.kernel = (k[0], k[1], k[2])
-      geometry.stride = (st[0], st[1], st[2])
-      geometry.dilation = (dl[0], dl[1], dl[2])
-      geometry.pad_begin = (pb[0], pb[1], pb[2])
+      var geometry = try convTransposeWindow(g, input: x.shape)
       let channels = x.shape[1]
       let workspaceCount = Int(qcc_f32_conv_transpose_workspace(&geometry, Int64(shape[1]), Int64(g.group)))
       let workspace = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(workspaceCount, 1))
@@ -139,7 +148,7 @@ extension LinearAlgebraOps {
       let y = TensorData.f32(uninitialized: shape) { out in
         qcc_f32_conv_transpose(
           x.f32Pointer, w.f32Pointer, bias?.f32Pointer, out.address, Int64(shape[0]), Int64(channels),
-          Int64(shape[1]), Int64(g.group), &geometry, workspace)
+          Int64(shape[1]), Int64(g.group), &geometry, workspace, nil)
       }
       return [fromF32(y, to: g.type.elementType)]
     })

@@ -97,6 +97,56 @@ import Testing
         .contains("single-operand permutation") == true)
   }
 
+  @Test(arguments: ["constant", "reflect", "edge", "wrap"])
+  func padInEveryMode(mode: String) throws {
+    let attributes: [(String, Attribute)] = [("mode", .string(mode))]
+    let x = OpsTest.random([2, 3, 4, 5])
+    // Every axis: grown on one side, cropped on the other (negative pads), wider than the axis (reflect and
+    // wrap repeat), untouched.
+    let pads = OpsTest.i64([0, 1, 2, 3, 1, -1, 5, 7])
+    try PlanTest.check("Pad", [.input(x), .constant(pads)], attributes: attributes)
+    // Every copy reads the operand, never the result it writes.
+    let (plan, _) = try PlanTest.plan("Pad", [.input(x), .constant(pads)], attributes: attributes)
+    #expect(plan.calls.filter { $0.kernel == .copy }.allSatisfy { $0.buffers[1]?.buffer == .operand(0) })
+    // Element types of 1, 2 and 8 bytes.
+    for type: ElementType in [.i8, .bool, .f16, .u16, .i64] {
+      try PlanTest.check(
+        "Pad", [.input(OpsTest.iota([3, 4], type)), .constant(OpsTest.i64([1, 2, 2, 1]))], attributes: attributes)
+    }
+    // Only the axes listed (opset 18), one of them negative.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([2, 1, 1, 3])), .omitted, .constant(OpsTest.i64([-1, 1]))],
+      attributes: attributes)
+    // Cropping only: one copy, no fill, whatever the mode.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([0, 0, -1, -2, 0, 0, 0, -1]))], attributes: attributes,
+      expectCalls: 1)
+    // Zero pads: the operand itself.
+    try PlanTest.check(
+      "Pad", [.input(x), .constant(OpsTest.i64([0, 0, 0, 0, 0, 0, 0, 0]))], attributes: attributes, expectCalls: 0)
+  }
+
+  @Test func padConstantValues() throws {
+    let x = OpsTest.random([2, 3, 4])
+    let pads = OpsTest.i64([1, 0, 2, 0, 3, 1])
+    // Fill, interior copy.
+    try PlanTest.check("Pad", [.input(x), .constant(pads)], expectCalls: 2)
+    // The value as a run-time input and as a constant; an empty one means zero.
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .input(OpsTest.f32([], [-2.5]))])
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .constant(OpsTest.f32([1], [.infinity]))])
+    try PlanTest.check("Pad", [.input(x), .constant(pads), .input(OpsTest.f32([0], []))])
+    try PlanTest.check(
+      "Pad", [.input(OpsTest.iota([5, 2], .i16)), .constant(OpsTest.i64([1, 1, 2, 3])),
+              .input(TensorData(shape: [], scalars: [Int16(-7)]))])
+    // Before opset 11: pads and value as attributes.
+    try PlanTest.check("Pad", [.input(x)], attributes: [("pads", .ints([0, 1, 1, 0, 2, 2])), ("value", .float(0.75))])
+    try PlanTest.check(
+      "Pad", [.input(OpsTest.iota([3, 3], .u8))],
+      attributes: [("pads", .ints([1, 1, 1, 1])), ("mode", .string("reflect"))])
+    #expect(
+      PlanTest.error("Pad", [.input(x), .input(pads)])?.contains("must be constants") == true)
+  }
+
   @Test func gatherWithNegativeIndices() throws {
     let data = OpsTest.random([4, 3, 2])
     try PlanTest.check("Gather", [.input(data), .constant(OpsTest.i64([-1, 0, 2, -4]))])
@@ -318,6 +368,46 @@ import Testing
     try PlanTest.check("MatMul", [.input(OpsTest.random([2, 3, 0], seed: 5)), .input(OpsTest.random([0, 4], seed: 6))])
   }
 
+  @Test func convTranspose() throws {
+    let x = OpsTest.random([2, 4, 5, 6], seed: 1), w = OpsTest.random([4, 3, 3, 2], seed: 2)
+    let bias: OpsTest.Operand = .constant(OpsTest.random([6], seed: 3))
+    let geometry: [(String, Attribute)] = [
+      ("group", .int(2)), ("strides", .ints([2, 3])), ("pads", .ints([1, 0, 2, 1])),
+      ("output_padding", .ints([1, 2])), ("dilations", .ints([2, 1])),
+    ]
+    // With a bias and without, grouped, strided, padded, dilated, with output padding.
+    try PlanTest.check("ConvTranspose", [.input(x), .constant(w), bias], attributes: geometry, expectCalls: 1)
+    try PlanTest.check("ConvTranspose", [.input(x), .input(w)], attributes: geometry)
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(OpsTest.random([4, 5, 3, 3], seed: 4)), .omitted],
+      attributes: [("strides", .ints([2, 2]))])
+    // output_shape and auto_pad pick the sizes and begin pads.
+    let w1 = OpsTest.random([4, 2, 3, 3], seed: 5)
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)], attributes: [("strides", .ints([2, 2])), ("output_shape", .ints([10, 13]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)],
+      attributes: [("strides", .ints([2, 2])), ("auto_pad", .string("SAME_UPPER"))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(x), .constant(w1)],
+      attributes: [("strides", .ints([3, 1])), ("auto_pad", .string("SAME_LOWER"))])
+    // 1 and 3 spatial dims; a GEMM K of 300 channels (several K blocks).
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([3, 2, 7], seed: 6)), .constant(OpsTest.random([2, 3, 4], seed: 7)),
+                        .constant(OpsTest.random([3], seed: 8))], attributes: [("strides", .ints([3]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([1, 2, 3, 4, 2], seed: 9)), .constant(OpsTest.random([2, 2, 2, 3, 2], seed: 10))],
+      attributes: [("strides", .ints([1, 2, 2])), ("pads", .ints([0, 1, 0, 1, 0, 1]))])
+    try PlanTest.check(
+      "ConvTranspose", [.input(OpsTest.random([1, 300, 3, 3], seed: 11)), .constant(OpsTest.random([300, 4, 2, 2], seed: 12))])
+    // Special values propagate as evaluate propagates them.
+    try PlanTest.check("ConvTranspose", [.input(PlanTest.special([1, 4, 5, 6])), .constant(w), bias], attributes: geometry)
+    func half(_ t: TensorData) -> TensorData { TensorData(converting: t.doubles(), to: .f16, shape: t.shape) }
+    #expect(
+      PlanTest.error("ConvTranspose", [.input(half(OpsTest.random([1, 4, 5, 6]))), .constant(half(w))])?
+        .contains("f16") == true)
+  }
+
   @Test func everyRequiredOpHasAPlan() {
     let ops = [
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Transpose", "Slice", "Concat", "Split", "Expand",
@@ -325,7 +415,7 @@ import Testing
       "Log", "Erf", "Tanh", "Sigmoid", "Softplus", "Relu", "LeakyRelu", "Gelu", "Sin", "Cos", "Floor", "Ceil",
       "Round", "Sign", "HardSigmoid", "HardSwish", "Elu", "Clip", "IsNaN", "Where", "And", "Or", "Xor", "Cast",
       "Softmax", "LogSoftmax", "LayerNormalization", "RMSNormalization", "ReduceSum", "ReduceMean", "ReduceMax",
-      "ReduceMin", "MatMul",
+      "ReduceMin", "MatMul", "Pad", "ConvTranspose",
     ]
     for op in ops { #expect(OpPlans.plan(for: op) != nil, "\(op)") }
   }

@@ -504,6 +504,55 @@ enum KernelCall {
         == "qconv: buffer 5 (workspace) is NULL")
   }
 
+  /// F32_CONV_TRANSPOSE gives qcc_f32_conv_transpose's bits (its GEMM on the call's scratch rather than
+  /// the thread's), and its decoder checks the groups, the window and the buffers.
+  @Test func f32ConvTransposeMatchesTheKernel() {
+    // x [1, 4, 2, 3], w [4, 3, 2, 2], group 2 (out_channels 6), stride 2, pad 1, y [1, 6, 3, 5].
+    let x = (0..<24).map { Float($0 % 7) * 0.25 - 0.5 }, w = (0..<48).map { Float($0 % 5) * 0.5 - 1 }
+    let bias: [Float] = [0.5, -1, 2, 0, 0.25, -0.125]
+    var win = qcc_window3d()
+    win.in = (1, 2, 3)
+    win.out = (1, 3, 5)
+    win.kernel = (1, 2, 2)
+    win.stride = (1, 2, 2)
+    win.dilation = (1, 1, 1)
+    win.pad_begin = (0, 0, 1)
+    let wsFloats = Int(qcc_f32_conv_transpose_workspace(&win, 6, 2))
+    #expect(wsFloats == 3 * 4 * 6)
+    let gemmBytes = Int(qcc_call_f32_gemm_scratch_bytes(12, 6, 2))
+    let xb = CallBuffer(x), wb = CallBuffer(w), bb = CallBuffer(bias)
+    let y = CallBuffer(bytes: 6 * 15 * 4), ws = CallBuffer(bytes: wsFloats * 4), scratch = CallBuffer(bytes: gemmBytes)
+    let ints: [Int64] = [1, 4, 6, 2, 1, 2, 3, 1, 3, 5, 1, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 1]
+    let refs: [CallRef?] = [y.ref, xb.ref, wb.ref, bb.ref, ws.ref, scratch.ref]
+    #expect(K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, refs, ints) == nil)
+    var want = [Float](repeating: 0, count: 90), work = [Float](repeating: 0, count: wsFloats)
+    qcc_f32_conv_transpose(x, w, bias, &want, 1, 4, 6, 2, &win, &work, nil)
+    #expect(y.values(UInt32.self) == want.map(\.bitPattern))
+    // Without a bias: y starts at 0.
+    #expect(K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, [y.ref, xb.ref, wb.ref, nil, ws.ref, scratch.ref], ints) == nil)
+    qcc_f32_conv_transpose(x, w, nil, &want, 1, 4, 6, 2, &win, &work, nil)
+    #expect(y.values(UInt32.self) == want.map(\.bitPattern))
+    var bad = ints
+    bad[1] = 5
+    #expect(
+      K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, refs, bad)
+        == "f32_conv_transpose: int 1 (channels) is 5; expected a multiple of group")
+    bad = ints
+    bad[14] = 0
+    #expect(
+      K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, refs, bad)
+        == "f32_conv_transpose: int 14 (stride[1]) is 0; expected 1..2^48")
+    #expect(
+      K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, refs, Array(ints.dropLast()))
+        == "f32_conv_transpose: 21 ints; expected 22")
+    #expect(
+      K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, [y.ref, xb.ref, wb.ref, bb.ref, ws.ref, nil], ints)
+        == "f32_conv_transpose: buffer 5 (scratch) is NULL")
+    #expect(
+      K.run(QCC_KERNEL_F32_CONV_TRANSPOSE, [y.ref, xb.ref, wb.ref, bb.ref, nil, scratch.ref], ints)
+        == "f32_conv_transpose: buffer 4 (workspace) is NULL")
+  }
+
   @Test func qaddAndQmulMatchTheKernels() {
     let a: [Int8] = [-128, -5, 0, 9, 100, 127], b: [UInt8] = [0, 200, 255]
     let ab = CallBuffer(a), bb = CallBuffer(b)
@@ -607,9 +656,10 @@ enum KernelCall {
     #expect(qcc_elem_name(0) == nil && qcc_elem_name(16) == nil)
     #expect(String(cString: qcc_kernel_name(13)) == "qgemm" && String(cString: qcc_kernel_name(23)) == "attention")
     #expect(String(cString: qcc_kernel_name(24)) == "qscan" && String(cString: qcc_kernel_name(25)) == "fused_elementwise")
-    #expect(qcc_kernel_name(26) == nil && qcc_kernel_name(27) == nil && qcc_kernel_name(33) == nil)
-    #expect(String(cString: qcc_kernel_name(28)) == "f32_resample")
-    #expect(String(cString: qcc_kernel_name(29)) == "compare" && String(cString: qcc_kernel_name(32)) == "trilu")
+    #expect(String(cString: qcc_kernel_name(26)) == "f32_conv_transpose")
+    #expect(String(cString: qcc_kernel_name(27)) == "f32_resample")
+    #expect(String(cString: qcc_kernel_name(28)) == "compare" && String(cString: qcc_kernel_name(31)) == "trilu")
+    #expect(qcc_kernel_name(32) == nil)
   }
 
   /// COMPARE, F32_ARG_REDUCE and CUMSUM decode their element types, flags and sizes, and say what is wrong.
@@ -828,9 +878,9 @@ enum KernelCall {
   @Test func malformedCallsAreRejectedWithExactMessages() {
     let b = CallBuffer(bytes: 64)
     let p = b.ref
-    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..25, 28..32")
-    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..25, 28..32")
-    #expect(K.run(27, [p], []) == "call: kernel 27 is unknown; expected 1..25, 28..32")
+    #expect(K.run(99, [p], []) == "call: kernel 99 is unknown; expected 1..31")
+    #expect(K.run(0, [p], []) == "call: kernel 0 is unknown; expected 1..31")
+    #expect(K.run(32, [p], []) == "call: kernel 32 is unknown; expected 1..31")
     #expect(K.run(QCC_KERNEL_COPY, [p], [4, 0]) == "copy: 1 buffers; expected 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4]) == "copy: 1 ints; expected at least 2")
     #expect(K.run(QCC_KERNEL_COPY, [p, p], [4, 2, 1, 1, 1, 1, 1]) == "copy: 7 ints; expected 8 for rank 2")

@@ -56,7 +56,7 @@ QCC_TARGET_CLONES static void col2im_add(const float *cols, float *y, int64_t ch
 
 void qcc_f32_conv_transpose(const float *x, const float *weight, const float *bias, float *y, int64_t batch,
                             int64_t channels, int64_t out_channels, int64_t group, const qcc_window3d *w,
-                            float *workspace) {
+                            float *workspace, float *gemm_scratch) {
     const int64_t cg = channels / group, mg = out_channels / group;
     const int64_t in_size = product3_ct(w->in), out_size = product3_ct(w->out), ksize = product3_ct(w->kernel);
     for (int64_t n = 0; n < batch; n++) {
@@ -70,7 +70,8 @@ void qcc_f32_conv_transpose(const float *x, const float *weight, const float *bi
             const float *xg = x + (n * channels + g * cg) * in_size;
             const float *wg = weight + g * cg * mg * ksize;
             /* cols[mg * ksize, in_size] = wg^T (wg is [cg, mg * ksize]) * xg [cg, in_size]. */
-            qcc_f32_gemm(1, 0, mg * ksize, in_size, cg, 1.0f, wg, mg * ksize, xg, in_size, 0.0f, workspace, in_size);
+            qcc_f32_gemm_batched_scratch(1, 0, mg * ksize, in_size, cg, 1.0f, wg, mg * ksize, xg, in_size, 0.0f,
+                                         workspace, in_size, 0, NULL, NULL, NULL, NULL, gemm_scratch);
             col2im_add(workspace, yn + g * mg * out_size, mg, w);
         }
     }

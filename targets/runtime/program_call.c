@@ -55,6 +55,7 @@
 #define QCC_USE_ATTENTION 1
 #define QCC_USE_QSCAN 1
 #define QCC_USE_FUSED_ELEMENTWISE 1
+#define QCC_USE_F32_CONV_TRANSPOSE 1
 #define QCC_USE_F32_RESAMPLE 1
 #define QCC_USE_COMPARE 1
 #define QCC_USE_F32_ARG_REDUCE 1
@@ -190,8 +191,7 @@ static const char *const kernel_names[QCC_KERNEL_LIMIT] = {
     NULL,          "copy",        "fill",       "gather",     "f32_binary", "f32_unary",   "f32_softmax",
     "f32_layernorm", "f32_rmsnorm", "f32_gemm",  "quantize",   "dequantize", "requantize",  "qgemm",
     "qconv",       "qadd",        "qmul",       "cast",       "where",      "f32_isnan",   "bool_binary",
-    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise",
-    NULL,          NULL, /* 26, 27: reserved */
+    "f32_reduce",  "f32_pool",    "attention",  "qscan",      "fused_elementwise", "f32_conv_transpose",
     "f32_resample", "compare",    "f32_arg_reduce", "cumsum", "trilu",
 };
 
@@ -989,6 +989,47 @@ static int decode_f32_pool(decoder *d) {
     return 0;
 }
 
+/*
+ * 26 F32_CONV_TRANSPOSE: y (w), x, w, bias (opt), workspace (w), scratch (w); batch, channels,
+ * out_channels, group, in[3], out[3], kernel[3], stride[3], dilation[3], pad_begin[3]. The window
+ * as QCONV's, and every i * stride + t * dilation (input i, tap t) within 2^61 too, as col2im
+ * forms it.
+ */
+static int decode_f32_conv_transpose(decoder *d) {
+    conv_args *c = &d->a.conv;
+    qcc_window3d *w = &c->window;
+    if (ints_exactly(d, 22) || size_at(d, 0, "batch", &c->batch) || size_at(d, 1, "channels", &c->channels) ||
+        size_at(d, 2, "out_channels", &c->out_channels) || int_in(d, 3, "group", -1, 1, QCC_CALL_MAX_VALUE, &c->group))
+        return -1;
+    if (c->channels % c->group != 0) return bad_int(d, 1, "channels", -1, "a multiple of group");
+    if (c->out_channels % c->group != 0) return bad_int(d, 2, "out_channels", -1, "a multiple of group");
+    if (decode_window(d, 4, w, NULL)) return -1;
+    for (int i = 0; i < 3; i++) {
+        int64_t a, b, sum;
+        if (!mul_ok(w->in[i] > 0 ? w->in[i] - 1 : 0, w->stride[i], &a) || !mul_ok(w->kernel[i] - 1, w->dilation[i], &b) ||
+            !add_ok(a, b, &sum))
+            return fail(d, "the window of spatial dim %d reaches beyond 2^61", i);
+    }
+    const int64_t cg = c->channels / c->group, mg = c->out_channels / c->group;
+    const int64_t ys[5] = {c->batch, c->out_channels, w->out[0], w->out[1], w->out[2]};
+    const int64_t xs[5] = {c->batch, c->channels, w->in[0], w->in[1], w->in[2]};
+    const int64_t ws[5] = {c->channels, mg, w->kernel[0], w->kernel[1], w->kernel[2]};
+    /* The GEMM's product: [mg * prod(kernel), prod(in)], as qcc_f32_conv_transpose_workspace counts it. */
+    const int64_t rows[4] = {mg, w->kernel[0], w->kernel[1], w->kernel[2]};
+    const span rs = span_dense(4, rows), cs = span_dense(3, w->in);
+    const int64_t cols[7] = {mg, w->kernel[0], w->kernel[1], w->kernel[2], w->in[0], w->in[1], w->in[2]};
+    const span col = span_dense(7, cols);
+    if (col.overflow || rs.overflow || cs.overflow) return fail(d, "the workspace exceeds 2^61 floats");
+    const int64_t scratch = qcc_call_f32_gemm_scratch_bytes(span_count(&rs), span_count(&cs), cg);
+    if (buffer(d, 0, "y", B_WRITE, 4, span_dense(5, ys)) || buffer(d, 1, "x", B_READ, 4, span_dense(5, xs)) ||
+        buffer(d, 2, "w", B_READ, 4, span_dense(5, ws)) || dense_buffer(d, 3, "bias", B_OPT, 4, c->out_channels) ||
+        buffer(d, 4, "workspace", B_WRITE | (span_count(&col) == 0 ? B_OPT : 0), 4, col) ||
+        dense_buffer(d, 5, "scratch", B_WRITE | (scratch == 0 ? B_OPT : 0), 1, scratch))
+        return -1;
+    d->buf[5].align = 64;
+    return 0;
+}
+
 /* An 8-bit operand type of ATTENTION (i8 or u8). */
 static int byte_type_at(decoder *d, int index, const char *name, qcc_qtype *out) {
     int64_t v = 0;
@@ -1423,10 +1464,10 @@ static int decode_trilu(decoder *d) {
 
 /* Expected buffer and float counts, by kernel. */
 static const int8_t kernel_buffers[QCC_KERNEL_LIMIT] = {0, 2, 2, 3, 3, 2, 2, 6, 3, 4, 4, 4, 6, 5, 6, 3,
-                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 0, 0, 4, 3, 2, 3, 3};
+                                                        3, 2, 4, 2, 3, 2, 3, 6, 8, 16, 6, 4, 3, 2, 3, 3};
 /* -1: the decoder checks the count (FUSED_ELEMENTWISE: two per unary step). */
 static const int8_t kernel_floats[QCC_KERNEL_LIMIT] = {0, 0, 0, 0, 0, 2, 0, 1, 1, 2, 0, 0, 0, 0, 0, 0,
-                                                       0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 0, 1, 0, 0, 0, 0};
+                                                       0, 0, 0, 0, 0, 0, 0, 4, 0, -1, 0, 1, 0, 0, 0, 0};
 
 /* Whether each kernel is built into this runtime (QCC_USE_*). */
 static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
@@ -1556,8 +1597,11 @@ static const int8_t kernel_built[QCC_KERNEL_LIMIT] = {
 #else
     0,
 #endif
-    0, /* 26, 27: reserved */
+#ifdef QCC_USE_F32_CONV_TRANSPOSE
+    1,
+#else
     0,
+#endif
 #ifdef QCC_USE_F32_RESAMPLE
     1,
 #else
@@ -1644,6 +1688,7 @@ static int decode(decoder *d) {
     case QCC_KERNEL_ATTENTION: return decode_attention(d);
     case QCC_KERNEL_QSCAN: return decode_qscan(d);
     case QCC_KERNEL_FUSED_ELEMENTWISE: return decode_fused_elementwise(d);
+    case QCC_KERNEL_F32_CONV_TRANSPOSE: return decode_f32_conv_transpose(d);
     case QCC_KERNEL_F32_RESAMPLE: return decode_f32_resample(d);
     case QCC_KERNEL_COMPARE: return decode_compare(d);
     case QCC_KERNEL_F32_ARG_REDUCE: return decode_f32_arg_reduce(d);
@@ -2044,6 +2089,15 @@ static int run_call(decoder *d) {
         b.dst_zero_point = (const int32_t *)buf[9];
         for (int i = 0; i < QCC_FUSED_MAX_OPERANDS; i++) b.operands[i] = (const float *)buf[10 + i];
         qcc_fused_elementwise(&d->a.fused, &b);
+        return 0;
+    }
+#endif
+#ifdef QCC_USE_F32_CONV_TRANSPOSE
+    case QCC_KERNEL_F32_CONV_TRANSPOSE: {
+        const conv_args *c = &d->a.conv;
+        qcc_f32_conv_transpose((const float *)buf[1], (const float *)buf[2], (const float *)buf[3], (float *)buf[0],
+                               c->batch, c->channels, c->out_channels, c->group, &c->window, (float *)buf[4],
+                               (float *)buf[5]);
         return 0;
     }
 #endif

@@ -20,6 +20,7 @@ enum RuntimeManifest {
     case .cumsum: ["float_scan.c"]
     case .f32Pool: ["float_nn_conv.c"] + sources(of: .f32Gemm)
     case .f32Resample: ["float_resample.c"]
+    case .f32ConvTranspose: ["float_nn_conv_transpose.c"] + sources(of: .f32Gemm)
     case .f32Gemm: ["float_gemm.c", "float_gemm_avx2.c", "float_gemm_avx512.c"]
     case .quantize, .dequantize, .requantize: ["quant_convert.c"]
     case .qgemm: qgemm

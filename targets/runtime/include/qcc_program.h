@@ -28,7 +28,7 @@
  * - Alignment: a buffer the kernel reads as 2-, 4- or 8-byte elements (f32,
  *   int32 parameters, i16, i64, COPY/FILL/WHERE elements of those sizes,
  *   GATHER rows of 4 or 8 bytes) must be aligned to that size; the F32_GEMM
- *   scratch to 64 bytes. qcc_call_check checks the byte offset within the
+ *   and F32_CONV_TRANSPOSE scratch to 64 bytes. qcc_call_check checks the byte offset within the
  *   tensor (`before`), taking tensor storage as 8-byte aligned (the arena 64).
  * - A buffer that is not "(opt)" must be present. qcc_call_run accepts NULL
  *   for it only when the call touches none of its bytes (an empty tensor).
@@ -211,7 +211,17 @@
  *                    out (f32) is the last step's register (register 0 without steps); 1:
  *                    QUANTIZE of it to dst_type (i8..u16) with qmin..qmax. scratch holds
  *                    qcc_fused_elementwise_scratch_bytes bytes, 8-byte aligned (opt when 0).
- * 28 F32_RESAMPLE    buffers: y (w), x, indices (param, int64, out * taps), weights (param, f32,
+ * 26 F32_CONV_TRANSPOSE buffers: y (w), x, w, bias (opt), workspace (w; qcc_f32_conv_transpose_workspace
+ *                    floats; opt when that is 0), scratch (w; qcc_call_f32_gemm_scratch_bytes(
+ *                    out_channels / group * prod(kernel), prod(in), channels / group) bytes, 64-byte
+ *                    aligned; opt when that is 0)                      (f32)
+ *                    ints:    batch, channels, out_channels, group, in[3], out[3], kernel[3], stride[3],
+ *                             dilation[3], pad_begin[3]
+ *                    -> qcc_f32_conv_transpose (qcc_float_conv_transpose.h), the GEMM on `scratch`.
+ *                    group >= 1 divides channels and out_channels; kernel, stride, dilation >= 1;
+ *                    pad_begin >= 0. x is [batch, channels, in], w [channels, out_channels / group,
+ *                    kernel], y [batch, out_channels, out]; taps landing outside out are dropped.
+ * 27 F32_RESAMPLE    buffers: y (w), x, indices (param, int64, out * taps), weights (param, f32,
  *                             out * taps)                      (f32)
  *                    ints:    outer, in, inner, out, taps (>= 1) floats: fill
  *                    -> qcc_f32_resample_axis (qcc_float_resample.h): one separable pass of Resize
@@ -220,15 +230,15 @@
  *                    x[o, indices[j * taps + k], i], in tap order. The taps of each output
  *                    position j are either all -1 (y is `fill` there: tf_crop_and_resize's
  *                    extrapolation) or all in 0..in-1. Weights may be any value.
- * 29 COMPARE         buffers: out (w, bool), a, b                (elements of `elem`)
+ * 28 COMPARE         buffers: out (w, bool), a, b                (elements of `elem`)
  *                    ints:    op (qcc_compare_op), elem (qcc_elem: f32, f64, i8..u64, bool), rank,
  *                             shape[rank], a_strides[rank], b_strides[rank]
  *                    -> qcc_compare (qcc_float_elementwise.h). out is dense with `shape`, 0 or 1;
  *                    a comparison with NaN is false, bools compare as their bytes.
- * 30 F32_ARG_REDUCE  buffers: out (w, int64), x (f32)            ([outer, n, inner] -> [outer, inner])
+ * 29 F32_ARG_REDUCE  buffers: out (w, int64), x (f32)            ([outer, n, inner] -> [outer, inner])
  *                    ints:    is_min (0/1), select_last (0/1), outer, n, inner
  *                    -> qcc_f32_arg_reduce. n >= 1 unless outer or inner is 0.
- * 31 CUMSUM          buffers: y (w), x, axis (opt: int32 or int64, 1 element)   (y, x: elements of `elem`)
+ * 30 CUMSUM          buffers: y (w), x, axis (opt: int32 or int64, 1 element)   (y, x: elements of `elem`)
  *                    ints:    elem (qcc_elem: f32, f64, i32, u32, i64, u64), exclusive (0/1),
  *                             reverse (0/1), axis_bytes, axis, rank, shape[rank]
  *                    -> qcc_cumsum (qcc_float_scan.h): running sums along `axis` of x and y,
@@ -237,7 +247,7 @@
  *                    axis buffer is absent; 4 or 8: the axis buffer holds it (int32 / int64),
  *                    read at run time, where one outside -rank..rank-1 fails the call before
  *                    anything is written, and the `axis` int is 0.
- * 32 TRILU           buffers: out (w), x, k (opt, int64, 1 element: k known only at run time)
+ * 31 TRILU           buffers: out (w), x, k (opt, int64, 1 element: k known only at run time)
  *                    ints:    elem_size, upper (0/1), k (0 when the k buffer is given), matrices,
  *                             rows, cols
  *                    -> qcc_trilu (qcc_data_movement.h): out and x are [matrices, rows, cols]
@@ -276,16 +286,16 @@ typedef enum {
     QCC_KERNEL_ATTENTION = 23,
     QCC_KERNEL_QSCAN = 24,
     QCC_KERNEL_FUSED_ELEMENTWISE = 25,
-    /* 26 and 27 are reserved. */
-    QCC_KERNEL_F32_RESAMPLE = 28,
-    QCC_KERNEL_COMPARE = 29,
-    QCC_KERNEL_F32_ARG_REDUCE = 30,
-    QCC_KERNEL_CUMSUM = 31,
-    QCC_KERNEL_TRILU = 32,
+    QCC_KERNEL_F32_CONV_TRANSPOSE = 26,
+    QCC_KERNEL_F32_RESAMPLE = 27,
+    QCC_KERNEL_COMPARE = 28,
+    QCC_KERNEL_F32_ARG_REDUCE = 29,
+    QCC_KERNEL_CUMSUM = 30,
+    QCC_KERNEL_TRILU = 31,
 } qcc_kernel_id;
 
 /* One more than the largest kernel id. */
-#define QCC_KERNEL_LIMIT 33
+#define QCC_KERNEL_LIMIT 32
 
 /* Limits of one call: buffers, ints and floats, and the magnitude of sizes and strides. */
 #define QCC_CALL_MAX_BUFFERS 16
