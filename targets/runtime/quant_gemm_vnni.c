@@ -114,32 +114,81 @@ QV_INLINE int32_t a_quad(const uint8_t *a, int64_t t, int64_t k, uint32_t a_flip
 /* AVX512-VNNI                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* One row of up to 64 bytes (mask m), xor 0x80 when flip_b; zero when not present. */
+QV512_INLINE __m512i load_row_512(const uint8_t *p, int present, __mmask64 m, int flip_b) {
+    if (!present) return _mm512_setzero_si512();
+    const __m512i x = _mm512_maskz_loadu_epi8(m, p);
+    return flip_b ? _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80)) : x;
+}
+
+/*
+ * Rows t..t+3 of up to 64 columns (mask: the real ones) interleaved into the
+ * vpdpbusd layout, in column order: out[G] holds columns 16 G .. 16 G + 15,
+ * each one's 4 bytes consecutive. Rows at or past kb (rows <= t) are zero.
+ * The unpacks work within 128-bit lanes (q[g] lane i of 128-bit lane L is
+ * column 16 L + 4 g + i); a 4 x 4 transpose of those lanes puts them back.
+ */
+QV512_INLINE void quad_512(const uint8_t *b, int64_t ldb, int64_t rows, __mmask64 m, int flip_b, __m512i out[4]) {
+    const __m512i x0 = load_row_512(b, rows > 0, m, flip_b), x1 = load_row_512(b + ldb, rows > 1, m, flip_b);
+    const __m512i x2 = load_row_512(b + 2 * ldb, rows > 2, m, flip_b), x3 = load_row_512(b + 3 * ldb, rows > 3, m, flip_b);
+    const __m512i lo01 = _mm512_unpacklo_epi8(x0, x1), hi01 = _mm512_unpackhi_epi8(x0, x1);
+    const __m512i lo23 = _mm512_unpacklo_epi8(x2, x3), hi23 = _mm512_unpackhi_epi8(x2, x3);
+    const __m512i q0 = _mm512_unpacklo_epi16(lo01, lo23), q1 = _mm512_unpackhi_epi16(lo01, lo23);
+    const __m512i q2 = _mm512_unpacklo_epi16(hi01, hi23), q3 = _mm512_unpackhi_epi16(hi01, hi23);
+    const __m512i t0 = _mm512_shuffle_i32x4(q0, q1, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i t1 = _mm512_shuffle_i32x4(q2, q3, _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i t2 = _mm512_shuffle_i32x4(q0, q1, _MM_SHUFFLE(3, 2, 3, 2));
+    const __m512i t3 = _mm512_shuffle_i32x4(q2, q3, _MM_SHUFFLE(3, 2, 3, 2));
+    out[0] = _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(2, 0, 2, 0));
+    out[1] = _mm512_shuffle_i32x4(t0, t1, _MM_SHUFFLE(3, 1, 3, 1));
+    out[2] = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(2, 0, 2, 0));
+    out[3] = _mm512_shuffle_i32x4(t2, t3, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+/* One panel of pw (16, 32 or 48) columns, w of them real, from column j (flip_b: a constant in each inlined copy). */
+QV512_INLINE void pack_panel_512(const int flip_b, const uint8_t *b, int64_t ldb, int64_t kb, int64_t j, int64_t pw,
+                                 int64_t w, uint8_t *out, uint32_t *colsum) {
+    const __m512i ones8 = _mm512_set1_epi8(1), z = _mm512_setzero_si512();
+    const __mmask64 m = ((__mmask64)1 << w) - 1; /* w <= 48 */
+    const int64_t kbp = (kb + 3) / 4 * 4;
+    __m512i cs0 = z, cs1 = z, cs2 = z;
+    for (int64_t t = 0; t < kbp; t += 4, out += pw * 4) {
+        __m512i g[4];
+        quad_512(b + t * ldb + j, ldb, kb - t, m, flip_b, g);
+        _mm512_storeu_si512((void *)out, g[0]);
+        if (pw > 16) _mm512_storeu_si512((void *)(out + 64), g[1]);
+        if (pw > 32) _mm512_storeu_si512((void *)(out + 128), g[2]);
+        if (colsum) {
+            cs0 = _mm512_dpbusd_epi32(cs0, ones8, g[0]);
+            cs1 = _mm512_dpbusd_epi32(cs1, ones8, g[1]);
+            cs2 = _mm512_dpbusd_epi32(cs2, ones8, g[2]);
+        }
+    }
+    if (colsum) {
+        uint32_t tmp[48];
+        _mm512_storeu_si512((void *)tmp, cs0);
+        _mm512_storeu_si512((void *)(tmp + 16), cs1);
+        _mm512_storeu_si512((void *)(tmp + 32), cs2);
+        for (int64_t c = 0; c < w; c++) colsum[j + c] += tmp[c];
+    }
+}
+
+/*
+ * B block -> panels of 48 columns (quant_gemm_internal.h's pack_b): each
+ * panel's 4 rows at a time with 64-byte loads, interleaved in registers
+ * (quad_512).
+ */
 static QV512 void pack_b_512(const uint8_t *b, int64_t ldb, int u8, int64_t kb, int64_t nb, void *dst,
                              uint32_t *colsum) {
-    const __m128i flip = _mm_set1_epi8(u8 ? (char)0x80 : 0);
-    const __m512i ones8 = _mm512_set1_epi8(1);
     uint8_t *out = (uint8_t *)dst;
+    const int64_t kbp = (kb + 3) / 4 * 4;
     for (int64_t j = 0; j < nb; j += NR512) {
-        const int64_t pw = nb - j < NR512 ? (nb - j + 15) / 16 * 16 : NR512; /* this panel's width */
-        const int64_t kbp = (kb + 3) / 4 * 4;
-        for (int64_t g = 0; g < pw; g += 16) {
-            const int64_t w = nb - j - g < 16 ? nb - j - g : 16;
-            uint8_t *o = out + g * 4;
-            __m512i cs = _mm512_setzero_si512();
-            for (int64_t t = 0; t < kbp; t += 4, o += pw * 4) {
-                __m128i q[4];
-                unit16(b, ldb, t, kb, j + g, w, flip, q);
-                const __m512i y = _mm512_inserti64x4(
-                    _mm512_castsi256_si512(_mm256_set_m128i(q[1], q[0])), _mm256_set_m128i(q[3], q[2]), 1);
-                _mm512_storeu_si512((void *)o, y);
-                if (colsum) cs = _mm512_dpbusd_epi32(cs, ones8, y);
-            }
-            if (colsum) {
-                uint32_t tmp[16];
-                _mm512_storeu_si512((void *)tmp, cs);
-                for (int64_t c = 0; c < w; c++) colsum[j + g + c] += tmp[c];
-            }
-        }
+        const int64_t w = nb - j < NR512 ? nb - j : NR512;
+        const int64_t pw = (w + 15) / 16 * 16; /* this panel's width */
+        if (u8)
+            pack_panel_512(1, b, ldb, kb, j, pw, w, out, colsum);
+        else
+            pack_panel_512(0, b, ldb, kb, j, pw, w, out, colsum);
         out += kbp * pw;
     }
 }
@@ -286,11 +335,6 @@ typedef char qv_cases_cover_mr512[MR512 == 8 ? 1 : -1];
  * there, so they add nothing. sum_t (a' - za') b' is taken as
  * sum_t a' b' - za' sum_t b', the column sums by vpdpbusd with ones.
  */
-QV512_INLINE __m512i load_row_512(const uint8_t *p, int present, __mmask64 m, int flip_b) {
-    if (!present) return _mm512_setzero_si512();
-    const __m512i x = _mm512_maskz_loadu_epi8(m, p);
-    return flip_b ? _mm512_xor_si512(x, _mm512_set1_epi8((char)0x80)) : x;
-}
 
 /* Finishes 16 columns (the first `cols` real) of the one-row product and stores them (qcc_qgemv_epilogue). */
 QV512_INLINE void finish_gemv_512(__m512i v, int32_t *c, int64_t j, int64_t cols, const qcc_qgemv_epilogue *e) {
